@@ -1,0 +1,117 @@
+"""Argument checks shared by every lmtutor module.
+
+Each helper raises a ``TypeError`` or ``ValueError`` whose message names the argument, says what
+was expected and shows what was given, so a learner sees the cause at the call they wrote::
+
+    from lmtutor._validate import check_int
+    n = check_int("n", n, minimum=1)     # ValueError: n must be >= 1, got 0
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Iterable
+
+
+def _show(value: Any) -> str:
+    """Return a short repr of ``value`` for an error message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_type(name: str, value: Any, expected: type | tuple[type, ...]) -> Any:
+    """Return ``value`` unchanged if it is an instance of ``expected``, else raise TypeError."""
+    if not isinstance(value, expected):
+        names = (
+            " or ".join(t.__name__ for t in expected)
+            if isinstance(expected, tuple)
+            else expected.__name__
+        )
+        raise TypeError(f"{name} must be {names}, got {type(value).__name__} {_show(value)}")
+    return value
+
+
+def check_int(name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return ``value`` as an int after checking it is an integer (not bool) within the bounds."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {_show(value)}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    return value
+
+
+def check_float(
+    name: str,
+    value: Any,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    min_inclusive: bool = True,
+    max_inclusive: bool = True,
+) -> float:
+    """Return ``value`` as a finite float after checking its type and bounds."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {_show(value)}")
+    value = float(value)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if minimum is not None and (value < minimum or (not min_inclusive and value == minimum)):
+        op = ">=" if min_inclusive else ">"
+        raise ValueError(f"{name} must be {op} {minimum}, got {value}")
+    if maximum is not None and (value > maximum or (not max_inclusive and value == maximum)):
+        op = "<=" if max_inclusive else "<"
+        raise ValueError(f"{name} must be {op} {maximum}, got {value}")
+    return value
+
+
+def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
+    """Return ``value`` if it is one of ``choices``, else raise ValueError listing them."""
+    choices = list(choices)
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {listed}; got {_show(value)}")
+    return value
+
+
+def check_str(name: str, value: Any, *, allow_empty: bool = True) -> str:
+    """Return ``value`` if it is a str (non-empty unless ``allow_empty``), else raise."""
+    check_type(name, value, str)
+    if not allow_empty and not value.strip():
+        raise ValueError(f"{name} must be a non-empty string, got {_show(value)}")
+    return value
+
+
+def check_token_list(name: str, value: Any, *, allow_empty: bool = True) -> list[str]:
+    """Return ``value`` as a list of str tokens, raising if it is a bare string or holds non-strings."""
+    if isinstance(value, str):
+        raise TypeError(
+            f"{name} must be a list of tokens, got a str {_show(value)}; tokenize it first"
+        )
+    try:
+        tokens = list(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a list of str tokens, got {type(value).__name__}") from None
+    for i, token in enumerate(tokens):
+        if not isinstance(token, str):
+            raise TypeError(
+                f"{name}[{i}] must be a str token, got {type(token).__name__} {_show(token)}"
+            )
+    if not allow_empty and not tokens:
+        raise ValueError(f"{name} must not be empty")
+    return tokens
+
+
+def check_sentences(name: str, value: Any, *, allow_empty: bool = False) -> list[list[str]]:
+    """Return ``value`` as a list of token lists (a tokenized corpus), raising on any other shape."""
+    if isinstance(value, str):
+        raise TypeError(f"{name} must be a list of token lists, got a str {_show(value)}")
+    try:
+        items = list(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a list of token lists, got {type(value).__name__}") from None
+    if not allow_empty and not items:
+        raise ValueError(f"{name} is empty: it needs at least one sentence of tokens")
+    return [check_token_list(f"{name}[{i}]", s) for i, s in enumerate(items)]
