@@ -244,3 +244,29 @@ def lm_windows(ids: Sequence[int], seq_len: int, *, stride: int | None = None) -
     inputs = array[starts[:, None] + offsets]  # (num_windows, seq_len)
     targets = array[starts[:, None] + offsets + 1]  # (num_windows, seq_len)
     return inputs.astype(np.int64), targets.astype(np.int64)
+
+
+def _spans(words: Sequence[str]) -> set[tuple[int, int]]:
+    """Return the (start, end) character offsets of consecutive ``words``."""
+    spans, start = set(), 0
+    for word in words:
+        spans.add((start, start + len(word)))
+        start += len(word)
+    return spans
+
+
+def segmentation_f1(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, float]:
+    """Return word-level precision, recall and F1 of a segmentation against the gold one.
+
+    A predicted word counts as correct when its character span (start, end) is also a gold word:
+    precision = |correct| / |predicted|, recall = |correct| / |gold|, F1 = 2PR / (P + R).
+    Both segmentations must cover the same characters.
+    """
+    gold = check_token_list("gold", gold, allow_empty=False)
+    predicted = check_token_list("predicted", predicted, allow_empty=False)
+    if "".join(gold) != "".join(predicted):
+        raise ValueError("gold and predicted must segment the same text (their joined words differ)")
+    correct = len(_spans(gold) & _spans(predicted))
+    precision, recall = correct / len(predicted), correct / len(gold)
+    f1 = 2 * precision * recall / (precision + recall) if correct else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}

@@ -199,3 +199,23 @@ def test_lm_windows_shift_by_one_property(ids, seq_len, stride):
 def test_lm_windows_bad_input(ids, seq_len, kwargs, error, pattern):
     with pytest.raises(error, match=pattern):
         lm_windows(ids, seq_len, **kwargs)
+
+
+# --- segmentation scores ----------------------------------------------------------------------
+
+def test_segmentation_f1_by_hand():
+    gold = ["我", "有", "一个", "苹果", "。"]
+    assert text.segmentation_f1(gold, gold) == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    # predicted 我有|一|个|苹果|。 : correct spans 苹果 and 。 -> P = 2/5, R = 2/5
+    scores = text.segmentation_f1(gold, ["我有", "一", "个", "苹果", "。"])
+    assert scores["precision"] == pytest.approx(2 / 5) and scores["recall"] == pytest.approx(2 / 5)
+    assert scores["f1"] == pytest.approx(2 / 5)
+    # one long word: no span matches
+    assert text.segmentation_f1(gold, ["我有一个苹果。"])["f1"] == 0.0
+
+
+def test_segmentation_f1_rejects_different_texts():
+    with pytest.raises(ValueError, match="same text"):
+        text.segmentation_f1(["我", "有"], ["我", "没"])
+    with pytest.raises(ValueError, match="gold must not be empty"):
+        text.segmentation_f1([], ["我"])
