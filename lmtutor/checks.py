@@ -1,0 +1,368 @@
+"""Automatic checks for the notebook exercises: each returns a one-line ✅/❌ result with a hint.
+
+The learner writes a function between ``### BEGIN SOLUTION`` and ``### END SOLUTION``; the check
+cell passes the function itself (not its result)::
+
+    from lmtutor import checks
+    checks.check_char_tokens(char_tokens)   # ✅ char_tokens: passed — ...
+
+A check runs the function on the notebook's example and on inputs the notebook does not show (so a
+hard-coded answer fails), compares with a reference solution (floats: math.isclose rel 1e-6, abs
+1e-9; lists exactly) and names the typical mistake behind a wrong answer. An exception from the
+learner's code becomes a failed result; only KeyboardInterrupt (interrupt the kernel) passes.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import numbers
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+_NOT_IMPLEMENTED = "not implemented yet: write your code between ### BEGIN SOLUTION and ### END SOLUTION"
+_MARKDOWN_SPECIALS = "\\`*_[]<>#|~"
+_ERROR_HINTS = {  # added to "your function raised ..." for errors with a usual cause
+    ZeroDivisionError: "handle a divisor of 0 (the exercise says what to return then)",
+    KeyError: "a key missing from a dict of counts has count 0: use counts.get(key, 0)"}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one exercise check; true when the learner's function passed."""
+
+    name: str  # the exercise, e.g. "char_tokens"
+    passed: bool  # True when every test input gave the expected answer
+    message: str  # on success a short note, on failure the most specific hint found
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        if self.passed:
+            return f"✅ {self.name}: passed — {self.message}"
+        return f"❌ {self.name}: {self.message}"
+
+    def _repr_markdown_(self) -> str:
+        """Return the same line for Jupyter, with Markdown characters escaped."""
+        return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in repr(self))
+
+
+# ---------------------------------------------------------------------------------------------
+# The shared runner
+
+
+@dataclass(frozen=True)
+class _Case:
+    args: tuple  # positional arguments for the learner's function
+    shown: bool = False  # True when the notebook shows this input and its answer
+
+
+@dataclass(frozen=True)
+class _Mistake:
+    hint: str  # what to tell the learner
+    wrong: Callable[..., Any]  # a typical wrong solution: the same answers get this hint
+
+
+@dataclass(frozen=True)
+class _Exercise:
+    name: str  # shown in the result line
+    params: tuple[str, ...]  # argument names of the learner's function, for messages
+    reference: Callable[..., Any]  # the correct solution
+    cases: tuple[_Case, ...]  # shown cases first
+    mistakes: tuple[_Mistake, ...]  # most specific first
+    note: str  # what a pass means, for the ✅ line
+
+
+def _one_line(text: str, limit: int) -> str:
+    """Return ``text`` on one line, without memory addresses, cut to ``limit`` characters."""
+    text = re.sub(r" at 0x[0-9a-fA-F]+", "", " ".join(text.split()))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _show(value: Any, limit: int = 70) -> str:
+    """Return a short, deterministic repr (sets sorted, floats to 10 digits)."""
+    if isinstance(value, (set, frozenset)):
+        text = "{" + ", ".join(sorted(map(_show, value))) + "}" if value else "set()"
+    elif isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        text = repr(float(format(float(value), ".10g")))  # 1.0 stays 1.0, 1/3 -> 0.3333333333
+    else:
+        text = repr(value)
+    return _one_line(text, limit)
+
+
+def _matches(got: Any, expected: Any) -> bool:
+    """Return True when ``got`` equals ``expected`` (floats within rel 1e-6 / abs 1e-9)."""
+    try:
+        if isinstance(expected, float):
+            return (isinstance(got, numbers.Real) and not isinstance(got, bool)
+                    and math.isclose(float(got), expected, rel_tol=1e-6, abs_tol=1e-9))
+        return isinstance(got, type(expected)) and got == expected
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def _agrees(mistake: _Mistake, case: _Case, got: Any) -> bool:
+    """Return True when ``got`` is what ``mistake`` produces on ``case``."""
+    try:
+        return _matches(got, mistake.wrong(*copy.deepcopy(case.args)))
+    except Exception:  # a wrong solution may itself fail on an input, e.g. divide by zero
+        return False
+
+
+def _run(exercise: _Exercise, student_fn: Any) -> CheckResult:
+    """Return the CheckResult of ``student_fn`` on every case of ``exercise``."""
+    name = exercise.name
+    if not callable(student_fn):
+        return CheckResult(name, False, f"got a {type(student_fn).__name__} ({_show(student_fn)}), "
+                           f"not a function: pass the function itself, not its result, e.g. "
+                           f"check_{name}(my_function) without parentheses after my_function.")
+    answers: list[tuple[_Case, Any]] = []  # (case, returned value) for cases that returned
+    failure: tuple[_Case, Any, Any, str] | None = None  # first wrong (case, got, expected, inputs)
+    for case in exercise.cases:
+        inputs = ", ".join(f"{p}={_show(a)}" for p, a in zip(exercise.params, case.args))
+        try:
+            got = student_fn(*copy.deepcopy(case.args))
+        except NotImplementedError:
+            return CheckResult(name, False, _NOT_IMPLEMENTED)
+        except (Exception, SystemExit) as error:  # KeyboardInterrupt is left to the kernel
+            if failure is None:
+                detail = _one_line(f"{type(error).__name__}: {error}".rstrip(": "), 150)
+                hint = next((f"; {h}" for t, h in _ERROR_HINTS.items() if isinstance(error, t)), "")
+                return CheckResult(name, False, f"your function raised {detail} on input {inputs}{hint}")
+            continue  # an earlier wrong answer is reported; its diagnosis skips this case
+        answers.append((case, got))
+        expected = exercise.reference(*copy.deepcopy(case.args))
+        if failure is None and not _matches(got, expected):
+            failure = (case, got, expected, inputs)
+    if failure is None:
+        hidden = sum(not case.shown for case in exercise.cases)
+        return CheckResult(name, True, f"{exercise.note} ({len(exercise.cases)} inputs match, "
+                           f"{hidden} of them not shown in the notebook)")
+    case, got, expected, inputs = failure
+    return CheckResult(name, False, f"{_diagnose(exercise, answers, case, got)} "
+                       f"Input {inputs}{'' if case.shown else ' (not shown in the notebook)'}: "
+                       f"expected {_show(expected)}, got {_show(got)}.")
+
+
+def _diagnose(exercise: _Exercise, answers: list[tuple[_Case, Any]], case: _Case, got: Any) -> str:
+    """Return the most specific hint for the wrong answer ``got`` on ``case``: a mistake that
+    explains every answer, a wrong type, a hard-coded answer, a mistake that explains this one."""
+    for mistake in exercise.mistakes:
+        if all(_agrees(mistake, c, g) for c, g in answers):
+            return mistake.hint
+    expected = exercise.reference(*copy.deepcopy(case.args))
+    if got is None:
+        return "your function returned None: did you forget the return statement?"
+    if isinstance(expected, float) and (isinstance(got, bool) or not isinstance(got, numbers.Real)):
+        return f"return a number (a float), not a {type(got).__name__}."
+    if not isinstance(got, type(expected)):
+        return f"return a {type(expected).__name__}, not a {type(got).__name__}."
+    expected_shown = [exercise.reference(*copy.deepcopy(c.args)) for c in exercise.cases if c.shown]
+    if not case.shown and any(_matches(got, e) for e in expected_shown):
+        return ("your function gives the notebook example's answer for a different input: compute "
+                "the answer from the arguments instead of writing it in.")
+    for mistake in exercise.mistakes:
+        if _agrees(mistake, case, got):
+            return mistake.hint
+    return "wrong answer."
+
+
+# ---------------------------------------------------------------------------------------------
+# The exercises: reference solution, inputs (shown in the notebook, then hidden), typical mistakes
+
+_SEED = ["我", "有", "一", "个", "苹", "果", "。", "我", "有", "两", "个", "苹", "果", "。"]
+_CATS = "the cat sat . the cat saw a cat and a cat . the".split()
+
+
+def _cases(shown: list[tuple], hidden: list[tuple]) -> tuple[_Case, ...]:
+    return tuple(_Case(args, shown=True) for args in shown) + tuple(_Case(args) for args in hidden)
+
+
+def _char_tokens(text):
+    return [c for c in text if not c.isspace()]
+
+
+_CHAR_TOKENS = _Exercise(
+    "char_tokens", ("text",), _char_tokens, note="one token per character, whitespace dropped",
+    cases=_cases([("我有一个苹果",)], [("I have an apple",), ("深度 学习\n很 有趣",),
+                                      ("\tGPT-4 写诗。 ",), ("你好\u3000世界",), ("",)]),
+    mistakes=(
+        _Mistake("text.split() splits on whitespace, giving one token per space-separated chunk; "
+                 "Chinese has no spaces, so a whole sentence becomes one token. Make one token "
+                 "per character instead.", wrong=str.split),
+        _Mistake("your tokens include whitespace: drop spaces, tabs and newlines "
+                 "(c.isspace() is True for them).", wrong=list),
+        _Mistake("you dropped only the space ' ': also drop tabs, newlines and the full-width "
+                 "space U+3000 (test c.isspace()).", wrong=lambda text: [c for c in text if c != " "]),
+    ))
+
+
+def check_char_tokens(fn: Callable[[str], list[str]]) -> CheckResult:
+    """Return the CheckResult of ``fn(text)``, which must return the characters of text, no whitespace.
+
+    Formula: ``tokens = [c for c in text if not c.isspace()]``: every Chinese character, Latin
+    letter, digit and punctuation mark is one token; spaces, tabs, newlines and the full-width
+    space U+3000 are dropped. Notebook example: ``fn("我有一个苹果") == ["我", "有", "一", "个", "苹", "果"]``.
+    """
+    return _run(_CHAR_TOKENS, fn)
+
+
+def _pairs(tokens, prev, word):
+    return sum(1 for a, b in zip(tokens, tokens[1:]) if a == prev and b == word)
+
+
+def _bigram_probability(tokens, prev, word):
+    contexts = tokens[:-1].count(prev)  # the last token has no successor: it is not a context
+    return _pairs(tokens, prev, word) / contexts if contexts else 0.0
+
+
+_JOINT = ("you divided by the number of bigrams (or tokens): that is the joint probability "
+          "P(prev, word). The conditional P(word | prev) divides by how often prev is a context.")
+_REVERSED = ("you divided by the count of word: that is P(prev | word), the conditioning "
+             "reversed. Divide c(prev, word) by the count of prev.")
+_BIGRAM_PROBABILITY = _Exercise(
+    "bigram_probability", ("tokens", "prev", "word"), _bigram_probability,
+    note="P(word | prev) = c(prev, word) / c(prev as a context)",
+    cases=_cases([(_SEED, "有", "一"), (_SEED, "个", "苹")],
+                 [(_CATS, "the", "cat"), (_CATS, "cat", "sat"), (_SEED, "。", "我"),
+                  (["a", "b", "a", "c", "a"], "a", "b"), (_SEED, "我", "两"), (_SEED, "猫", "我"),
+                  (["你", "好"], "好", "你")]),
+    mistakes=(
+        _Mistake(_JOINT, wrong=lambda t, p, w: _pairs(t, p, w) / (len(t) - 1)),
+        _Mistake(_JOINT, wrong=lambda t, p, w: _pairs(t, p, w) / len(t)),
+        _Mistake(_REVERSED, wrong=lambda t, p, w: _pairs(t, p, w) / t.count(w)),
+        _Mistake(_REVERSED, wrong=lambda t, p, w: _pairs(t, p, w) / t[1:].count(w)),
+        _Mistake("you returned the raw count c(prev, word): divide it by the number of times prev "
+                 "is a context to get a probability.", wrong=lambda t, p, w: float(_pairs(t, p, w))),
+        _Mistake("you counted prev at every position, including the last token; the final token "
+                 "has no successor, so it is not a context: count prev in tokens[:-1].",
+                 wrong=lambda t, p, w: _pairs(t, p, w) / t.count(p)),
+    ))
+
+
+def check_bigram_probability(fn: Callable[[list[str], str, str], float]) -> CheckResult:
+    """Return the CheckResult of ``fn(tokens, prev, word)``, the maximum-likelihood P(word | prev).
+
+    Formula: ``P(word | prev) = c(prev, word) / c(prev)``, where c(prev, word) counts adjacent
+    pairs and c(prev) counts prev as the first element of a pair, i.e. in ``tokens[:-1]``.
+    Return 0.0 when prev is never a context. Notebook example, with tokens 我 有 一 个 苹 果 。
+    我 有 两 个 苹 果 。: P(一 | 有) = 0.5 and P(苹 | 个) = 1.0.
+    """
+    return _run(_BIGRAM_PROBABILITY, fn)
+
+
+def _oov_rate(tokens, vocab):
+    return sum(token not in vocab for token in tokens) / len(tokens) if tokens else 0.0
+
+
+_TYPES = ("you counted unique tokens (types); the OOV rate counts occurrences: a token missing "
+          "3 times counts 3 times.")
+_OOV_RATE = _Exercise(
+    "oov_rate", ("tokens", "vocab"), _oov_rate,
+    note="OOV rate = share of token occurrences not in vocab",
+    cases=_cases([(["the", "cat", "sat", "on", "the", "mat"], {"the", "cat", "on"})],
+                 [(list("我有两个苹果，我爱苹果"), {"我", "有", "个", "苹", "果"}),
+                  (["zyx", "zyx", "zyx", "the"], {"the"}),
+                  (["深度", "学习", "很", "有趣"], {"深度": 0, "学习": 1, "很": 2, "有趣": 3}),
+                  (["a", "b"], ["c"]), ([], {"the"})]),
+    mistakes=(
+        _Mistake(_TYPES, wrong=lambda t, v: len({x for x in t if x not in v}) / len(set(t))),
+        _Mistake(_TYPES, wrong=lambda t, v: len({x for x in t if x not in v}) / len(t)),
+        _Mistake("return a fraction between 0 and 1, not a percentage.",
+                 wrong=lambda t, v: 100 * _oov_rate(t, v)),
+        _Mistake("you returned the share of tokens that ARE in vocab (the coverage); the OOV rate "
+                 "is the share that is not: 1 - coverage.", wrong=lambda t, v: 1 - _oov_rate(t, v)),
+    ))
+
+
+def check_oov_rate(fn: Callable[[list[str], Any], float]) -> CheckResult:
+    """Return the CheckResult of ``fn(tokens, vocab)``, the out-of-vocabulary rate of tokens.
+
+    Formula: ``OOV rate = (number of token occurrences not in vocab) / len(tokens)``, counting
+    occurrences, not unique types; 0.0 for an empty token list. vocab is any collection that
+    supports ``in`` (a set, a list, or a dict token -> id). Notebook example:
+    ``fn(["the", "cat", "sat", "on", "the", "mat"], {"the", "cat", "on"}) == 2 / 6``.
+    """
+    return _run(_OOV_RATE, fn)
+
+
+def _add_k_bigram(bigram_counts, unigram_counts, prev, word, k, vocab_size):
+    return ((bigram_counts.get((prev, word), 0) + k)
+            / (unigram_counts.get(prev, 0) + k * vocab_size))
+
+
+_SEED_COUNTS = (dict(Counter(zip(_SEED, _SEED[1:]))), dict(Counter(_SEED[:-1])))  # V = 8 types
+_CAT_COUNTS = ({("the", "cat"): 3, ("the", "dog"): 1, ("cat", "sat"): 2}, {"the": 4, "cat": 2})
+_ADD_K_BIGRAM = _Exercise(
+    "add_k_bigram", ("bigram_counts", "unigram_counts", "prev", "word", "k", "vocab_size"),
+    _add_k_bigram, note="P(word | prev) = (c(prev, word) + k) / (c(prev) + k * V)",
+    cases=_cases([(*_SEED_COUNTS, "有", "一", 1.0, 8)],
+                 [(*_SEED_COUNTS, "有", "两", 0.5, 8), (*_SEED_COUNTS, "我", "果", 1, 8),
+                  (*_CAT_COUNTS, "the", "cat", 0.1, 5), (*_CAT_COUNTS, "the", "cat", 0.0, 5),
+                  (*_SEED_COUNTS, "猫", "我", 1.0, 8)]),
+    mistakes=(
+        _Mistake("your denominator lacks k * vocab_size: k is added to every one of the "
+                 "vocab_size possible next words, so without it the probabilities over the "
+                 "vocabulary would sum to more than 1.",
+                 wrong=lambda b, u, p, w, k, v: (b.get((p, w), 0) + k) / u.get(p, 0)),
+        _Mistake("add k once per word of the vocabulary: the denominator is c(prev) + k * "
+                 "vocab_size, not c(prev) + k.",
+                 wrong=lambda b, u, p, w, k, v: (b.get((p, w), 0) + k) / (u.get(p, 0) + k)),
+        _Mistake("add k to the numerator too, (c(prev, word) + k); without it an unseen bigram "
+                 "still gets probability 0.",
+                 wrong=lambda b, u, p, w, k, v: b.get((p, w), 0) / (u.get(p, 0) + k * v)),
+    ))
+
+
+def check_add_k_bigram(fn: Callable[..., float]) -> CheckResult:
+    """Return the CheckResult of ``fn(bigram_counts, unigram_counts, prev, word, k, vocab_size)``.
+
+    The function returns the add-k smoothed probability ``P(word | prev) = (c(prev, word) + k) /
+    (c(prev) + k * V)`` with c(prev, word) = ``bigram_counts[(prev, word)]``, c(prev) =
+    ``unigram_counts[prev]`` (prev's count as a context), V = ``vocab_size``; a missing key
+    counts 0. Notebook example, with the counts of 我 有 一 个 苹 果 。 我 有 两 个 苹 果 。 (V = 8):
+    P(一 | 有) with k = 1 is (1 + 1) / (2 + 8) = 0.2.
+    """
+    return _run(_ADD_K_BIGRAM, fn)
+
+
+def _mean_log(probs):
+    return sum(math.log(p) for p in probs) / len(probs)
+
+
+def _perplexity(probs):
+    return math.exp(-_mean_log(probs))
+
+
+_BASES = ("you mixed logarithm bases: the power must undo the log you used, e.g. "
+          "exp(-mean(ln p)) or 2 ** (-mean(log2 p)).")
+_PERPLEXITY = _Exercise(
+    "perplexity", ("probs",), _perplexity, note="perplexity = exp(-mean(log p))",
+    cases=_cases([([0.5, 0.25, 0.125],)], [([0.1] * 10,), ([0.9, 0.05, 0.6, 0.3, 0.01],),
+                                          ([1.0],), ([0.2],), ([(i % 7 + 1) / 10 for i in range(50)],)]),
+    mistakes=(
+        _Mistake("you forgot the minus sign: exp(mean(log p)) is below 1 (it is 1 / perplexity); "
+                 "perplexity = exp(-mean(log p)) is at least 1.",
+                 wrong=lambda probs: math.exp(_mean_log(probs))),
+        _Mistake("you used the sum of the log-probabilities, not their mean: perplexity must not "
+                 "grow with the length of the text, so divide by N.",
+                 wrong=lambda probs: math.exp(-_mean_log(probs) * len(probs))),
+        _Mistake(_BASES, wrong=lambda probs: 2 ** -_mean_log(probs)),
+        _Mistake(_BASES, wrong=lambda probs: 10 ** -_mean_log(probs)),
+        _Mistake(_BASES, wrong=lambda probs: math.exp(-_mean_log(probs) / math.log(2))),
+        _Mistake("that is the cross-entropy -mean(log p); perplexity is exp of it.",
+                 wrong=lambda probs: -_mean_log(probs)),
+    ))
+
+
+def check_perplexity(fn: Callable[[list[float]], float]) -> CheckResult:
+    """Return the CheckResult of ``fn(probs)``, the perplexity of per-token probabilities.
+
+    Formula: ``perplexity = exp(-(1/N) * sum(log p_i))``, which equals ``prod(p_i) ** (-1/N)``;
+    probs is a non-empty list of the probabilities the model gave to each of the N tokens.
+    Notebook example: ``fn([0.5, 0.25, 0.125]) == 4.0``.
+    """
+    return _run(_PERPLEXITY, fn)

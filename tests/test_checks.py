@@ -1,0 +1,239 @@
+"""Tests for lmtutor.checks: right answers pass, typical wrong answers get their specific hint."""
+
+import math
+import subprocess
+import sys
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from lmtutor import checks
+
+# --- learner solutions, written independently of the reference solutions in checks.py ---------
+
+
+def char_tokens(text):
+    return list("".join(text.split()))
+
+
+def bigram_probability(tokens, prev, word):
+    pairs = Counter(zip(tokens, tokens[1:]))
+    contexts = Counter(tokens[:-1])
+    return pairs[(prev, word)] / contexts[prev] if contexts[prev] else 0.0
+
+
+def oov_rate(tokens, vocab):
+    if not tokens:
+        return 0.0
+    return len([t for t in tokens if t not in vocab]) / len(tokens)
+
+
+def add_k_bigram(bigram_counts, unigram_counts, prev, word, k, vocab_size):
+    return (bigram_counts.get((prev, word), 0) + k) / (unigram_counts.get(prev, 0) + k * vocab_size)
+
+
+def perplexity(probs):
+    return math.exp(-sum(math.log(p) for p in probs) / len(probs))
+
+
+CORRECT = [
+    (checks.check_char_tokens, char_tokens),
+    (checks.check_char_tokens, lambda text: [c for c in text if not c.isspace()]),
+    (checks.check_bigram_probability, bigram_probability),
+    (checks.check_oov_rate, oov_rate),
+    (checks.check_add_k_bigram, add_k_bigram),
+    (checks.check_perplexity, perplexity),
+    (checks.check_perplexity, lambda probs: math.prod(probs) ** (-1 / len(probs))),  # product form
+    (checks.check_perplexity, lambda probs: np.exp(-np.mean(np.log(probs)))),  # NumPy float64
+    (checks.check_perplexity, lambda probs: 2 ** (-np.mean(np.log2(probs)))),  # base 2 throughout
+]
+
+# (check, wrong solution, a phrase only its specific hint contains)
+WRONG = [
+    (checks.check_char_tokens, lambda text: text.split(), "whole sentence becomes one token"),
+    (checks.check_char_tokens, lambda text: list(text), "include whitespace"),
+    (checks.check_char_tokens, lambda text: text.replace(" ", ""), "return a list, not a str"),
+    (checks.check_char_tokens, lambda text: [c for c in text if c != " "], "full-width space"),
+    (checks.check_bigram_probability,
+     lambda t, p, w: Counter(zip(t, t[1:]))[(p, w)] / (len(t) - 1), "joint probability"),
+    (checks.check_bigram_probability,
+     lambda t, p, w: Counter(zip(t, t[1:]))[(p, w)] / t.count(w), "P(prev | word)"),
+    (checks.check_bigram_probability,
+     lambda t, p, w: Counter(zip(t, t[1:]))[(p, w)], "raw count"),
+    (checks.check_bigram_probability,
+     lambda t, p, w: Counter(zip(t, t[1:]))[(p, w)] / t.count(p) if p in t else 0.0,
+     "final token has no successor"),
+    (checks.check_oov_rate,
+     lambda t, v: len(set(t) - set(v)) / len(set(t)) if t else 0.0, "unique tokens (types)"),
+    (checks.check_oov_rate, lambda t, v: 100 * oov_rate(t, v), "not a percentage"),
+    (checks.check_oov_rate, lambda t, v: 1 - oov_rate(t, v), "coverage"),
+    (checks.check_add_k_bigram,
+     lambda b, u, p, w, k, v: (b.get((p, w), 0) + k) / u[p], "sum to more than 1"),
+    (checks.check_add_k_bigram,
+     lambda b, u, p, w, k, v: (b.get((p, w), 0) + k) / (u.get(p, 0) + k), "not c(prev) + k"),
+    (checks.check_add_k_bigram,
+     lambda b, u, p, w, k, v: b.get((p, w), 0) / (u.get(p, 0) + k * v), "numerator too"),
+    (checks.check_perplexity, lambda probs: math.exp(np.mean(np.log(probs))), "minus sign"),
+    (checks.check_perplexity,
+     lambda probs: math.exp(-sum(map(math.log, probs))), "must not grow with the length"),
+    (checks.check_perplexity, lambda probs: 2 ** -np.mean(np.log(probs)), "mixed logarithm bases"),
+    (checks.check_perplexity,
+     lambda probs: math.exp(-np.mean(np.log2(probs))), "mixed logarithm bases"),
+    (checks.check_perplexity, lambda probs: -np.mean(np.log(probs)), "cross-entropy"),
+]
+
+# (check, a function that returns the answers the notebook shows, whatever its input)
+HARD_CODED = [
+    (checks.check_char_tokens, lambda text: ["我", "有", "一", "个", "苹", "果"]),
+    (checks.check_bigram_probability, lambda t, p, w: 0.5 if (p, w) == ("有", "一") else 1.0),
+    (checks.check_oov_rate, lambda t, v: 2 / 6),
+    (checks.check_add_k_bigram, lambda b, u, p, w, k, v: 0.2),
+    (checks.check_perplexity, lambda probs: 4.0),
+]
+
+ALL_CHECKS = [
+    (checks.check_char_tokens, 1),
+    (checks.check_bigram_probability, 3),
+    (checks.check_oov_rate, 2),
+    (checks.check_add_k_bigram, 6),
+    (checks.check_perplexity, 1),
+]
+
+
+def one_line(result) -> str:
+    text = repr(result)
+    assert "\n" not in text and "0x" not in text
+    return text
+
+
+@pytest.mark.parametrize(("check", "fn"), CORRECT)
+def test_correct_solution_passes(check, fn):
+    result = check(fn)
+    assert result.passed and bool(result), result
+    assert one_line(result).startswith(f"✅ {result.name}: passed — ")
+    assert "not shown in the notebook" in result.message
+
+
+@pytest.mark.parametrize(("check", "fn", "phrase"), WRONG)
+def test_typical_wrong_answer_gets_its_specific_hint(check, fn, phrase):
+    result = check(fn)
+    assert not result.passed and not bool(result)
+    assert phrase in result.message, result.message
+    assert one_line(result).startswith(f"❌ {result.name}: ")
+    assert "expected" in result.message and "got" in result.message
+
+
+@pytest.mark.parametrize(("check", "fn"), HARD_CODED)
+def test_hard_coded_notebook_answer_fails(check, fn):
+    result = check(fn)
+    assert not result.passed
+    assert "notebook example's answer for a different input" in result.message, result.message
+    assert "(not shown in the notebook)" in result.message
+
+
+def test_hard_coded_answer_message_shows_the_hidden_input():
+    result = checks.check_perplexity(lambda probs: 4.0)
+    assert result.message.endswith("Input probs=[0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1] "
+                                   "(not shown in the notebook): expected 10.0, got 4.0.")
+
+
+def test_unknown_wrong_answer_shows_input_expected_and_given():
+    result = checks.check_perplexity(lambda probs: 3.0)
+    assert result.message == ("wrong answer. Input probs=[0.5, 0.25, 0.125]: "
+                              "expected 4.0, got 3.0.")
+
+
+@pytest.mark.parametrize(("check", "arity"), ALL_CHECKS)
+def test_not_implemented_says_where_to_write_code(check, arity):
+    def student(*args):
+        raise NotImplementedError()
+
+    result = check(student)
+    assert not result.passed
+    assert result.message == ("not implemented yet: write your code between "
+                              "### BEGIN SOLUTION and ### END SOLUTION")
+
+
+@pytest.mark.parametrize(("check", "arity"), ALL_CHECKS)
+def test_exception_is_reported_with_its_type_and_input(check, arity):
+    def student(*args):
+        assert len(args) == arity  # the learner's function gets exactly the documented arguments
+        return 1 / 0
+
+    result = check(student)
+    assert not result.passed
+    assert "your function raised ZeroDivisionError: division by zero on input" in result.message
+    one_line(result)
+
+
+@pytest.mark.parametrize(("check", "arity"), ALL_CHECKS)
+def test_non_callable_asks_for_the_function_itself(check, arity):
+    result = check(0.5)
+    assert not result.passed
+    assert "pass the function itself, not its result" in result.message
+    one_line(result)
+
+
+def test_key_error_gets_a_hint_about_missing_counts():
+    result = checks.check_add_k_bigram(lambda b, u, p, w, k, v: (b[(p, w)] + k) / (u[p] + k * v))
+    assert "raised KeyError" in result.message and "counts.get(key, 0)" in result.message
+
+
+def test_system_exit_and_recursion_are_reported_not_raised():
+    assert "raised SystemExit" in checks.check_perplexity(lambda probs: sys.exit(1)).message
+
+    def forever(probs):
+        return forever(probs)
+
+    assert "raised RecursionError" in checks.check_perplexity(forever).message
+
+
+def test_keyboard_interrupt_reaches_the_kernel():
+    def interrupted(probs):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        checks.check_perplexity(interrupted)
+
+
+def test_returning_none_or_a_generator_gets_a_type_hint():
+    assert "forget the return statement" in checks.check_oov_rate(lambda t, v: None).message
+    result = checks.check_char_tokens(lambda text: (c for c in text if not c.isspace()))
+    assert "return a list, not a generator" in result.message
+    one_line(result)  # no memory address of the generator
+
+
+def test_mutating_the_arguments_does_not_change_later_checks():
+    def destructive(tokens, vocab):
+        rate = oov_rate(tokens, vocab)
+        tokens.clear()  # the check gives each call its own copy, so this harms nothing
+        vocab.clear()
+        return rate
+
+    assert checks.check_oov_rate(destructive).passed
+    assert checks.check_oov_rate(oov_rate).passed
+
+
+def test_result_repr_and_markdown_are_one_deterministic_line():
+    first = checks.check_oov_rate(lambda t, v: 0.25)
+    assert repr(first) == repr(checks.check_oov_rate(lambda t, v: 0.25)) == str(first)
+    passed = checks.CheckResult("demo", True, "fine")
+    assert repr(passed) == "✅ demo: passed — fine"
+    assert repr(checks.CheckResult("demo", False, "hint")) == "❌ demo: hint"
+    markdown = checks.check_perplexity(lambda probs: (_ for _ in ()).throw(NotImplementedError))
+    assert "\\#\\#\\# BEGIN SOLUTION" in markdown._repr_markdown_()
+    assert "\n" not in markdown._repr_markdown_()
+
+
+def test_messages_do_not_depend_on_set_order():
+    # A vocab given as a set is shown sorted, so the message is the same in every Python process.
+    code = ("from lmtutor import checks\n"
+            "print(repr(checks.check_oov_rate(lambda t, v: 0.3)))\n")
+    outputs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
+    assert "vocab={'cat', 'on', 'the'}" in outputs.pop()
