@@ -39,13 +39,11 @@ def _check_vocabs(vocabs) -> dict[str, Vocab]:
 
 def _chips(texts, unknown: list[bool], css_class: str) -> str:
     """Return each text as a bordered <span>, dashed red where ``unknown``; "(none)" if there are none."""
-    chips = []
-    for text, is_unknown in zip(texts, unknown):
-        if is_unknown:
-            title = html.escape(f"not in the vocabulary: {UNK}")
-            chips.append(f'<span class="{css_class} lmtutor-unk" title="{title}">{html.escape(str(text))}</span>')
-        else:
-            chips.append(f'<span class="{css_class}">{html.escape(str(text))}</span>')
+    attributes = {
+        False: f'class="{css_class}"',
+        True: f'class="{css_class} lmtutor-unk" title="{html.escape("not in the vocabulary: " + UNK)}"',
+    }
+    chips = [f"<span {attributes[u]}>{html.escape(str(t))}</span>" for t, u in zip(texts, unknown)]
     return "".join(chips) or "<i>(none)</i>"
 
 
