@@ -45,8 +45,8 @@ def clean_metadata(nb):
 def execute(path: str | Path, *, timeout: int = 600, kernel_name: str | None = None) -> Path:
     """Return ``path`` after executing the notebook in place in its own folder and cleaning it.
 
-    ``kernel_name=None`` runs the Python that runs this function (the course's .venv), whatever
-    kernel the notebook names.
+    ``kernel_name=None`` uses "python3", Jupyter's native kernel, which is the Python that runs
+    this function (the course's .venv), whatever kernel the notebook names.
     """
     from nbclient import NotebookClient
 
@@ -56,27 +56,14 @@ def execute(path: str | Path, *, timeout: int = 600, kernel_name: str | None = N
     client = NotebookClient(
         nb,
         timeout=timeout,
-        kernel_name=kernel_name or "",
+        kernel_name=kernel_name or "python3",
         resources={"metadata": {"path": str(path.parent.resolve())}},
         store_widget_state=False,
         record_timing=False,
     )
-    if kernel_name is None:
-        client.kernel_manager_class = _current_env_kernel_manager()
     client.execute()
     nbformat.write(clean_metadata(nb), path)
     return path
-
-
-def _current_env_kernel_manager():
-    """Return a KernelManager class that starts ``sys.executable -m ipykernel_launcher``."""
-    from jupyter_client.manager import KernelManager
-
-    class CurrentEnvKernelManager(KernelManager):
-        def format_kernel_cmd(self, extra_arguments=None):
-            return [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file]
-
-    return CurrentEnvKernelManager
 
 
 def student_version(nb):
