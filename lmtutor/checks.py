@@ -22,7 +22,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-_NOT_IMPLEMENTED = "not implemented yet: write your code between ### BEGIN SOLUTION and ### END SOLUTION"
+_NOT_IMPLEMENTED = ("not implemented yet: replace `raise NotImplementedError()` in your function "
+                    "with your own code, then run this cell again")
 _MARKDOWN_SPECIALS = "\\`*_[]<>#|~"
 _ERROR_HINTS = {  # added to "your function raised ..." for errors with a usual cause
     ZeroDivisionError: "handle a divisor of 0 (the exercise says what to return then)",

@@ -151,8 +151,7 @@ def test_not_implemented_says_where_to_write_code(check, arity):
 
     result = check(student)
     assert not result.passed
-    assert result.message == ("not implemented yet: write your code between "
-                              "### BEGIN SOLUTION and ### END SOLUTION")
+    assert result.message.startswith("not implemented yet: replace `raise NotImplementedError()`")
 
 
 @pytest.mark.parametrize(("check", "arity"), ALL_CHECKS)
@@ -222,7 +221,7 @@ def test_result_repr_and_markdown_are_one_deterministic_line():
     assert repr(passed) == "✅ demo: passed — fine"
     assert repr(checks.CheckResult("demo", False, "hint")) == "❌ demo: hint"
     markdown = checks.check_perplexity(lambda probs: (_ for _ in ()).throw(NotImplementedError))
-    assert "\\#\\#\\# BEGIN SOLUTION" in markdown._repr_markdown_()
+    assert "\\`raise NotImplementedError()\\`" in markdown._repr_markdown_()
     assert "\n" not in markdown._repr_markdown_()
 
 
