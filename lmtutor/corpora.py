@@ -137,9 +137,15 @@ def _lines(name: str, encoding: str = "utf-8") -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 
-def load_lee() -> list[str]:
-    """Return the 300 documents of the Lee background corpus, one string each, in file order."""
-    return _lines("lee")
+def load_lee(*, dedupe: bool = True) -> list[str]:
+    """Return the documents of the Lee background corpus, one string each, in file order.
+
+    The file has 300 documents, 7 of them exact repeats of an earlier one; ``dedupe=True`` (the
+    default) keeps the first copy only (293 documents), so a repeat cannot land in both the
+    training and the test split.
+    """
+    docs = _lines("lee")
+    return list(dict.fromkeys(docs)) if dedupe else docs
 
 
 def load_enwiki(max_articles: int | None = None) -> list[list[str]]:

@@ -135,9 +135,12 @@ def test_data_readme_table_matches_registry():
 
 # --- loaders ---------------------------------------------------------------------------------
 
-def test_lee_has_300_documents():
-    docs = corpora.load_lee()
+def test_lee_has_300_documents_7_of_them_repeats():
+    deduped = corpora.load_lee()
+    assert len(deduped) == 293 and len(set(deduped)) == 293
+    docs = corpora.load_lee(dedupe=False)
     assert len(docs) == 300
+    assert deduped == list(dict.fromkeys(docs))
     assert all(doc == doc.strip() and doc for doc in docs)
     assert docs[0].startswith("Hundreds of people have been forced to vacate their homes")
     assert sum(len(doc.split()) for doc in docs) == 59_890
