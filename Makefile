@@ -17,7 +17,7 @@ help:
 	@echo "make test       set up .venv (with test tools) and run unit tests + every notebook (nbval)"
 	@echo "make unit       unit tests only (faster)"
 	@echo "make notebooks  re-execute every notebook in place so committed outputs are fresh"
-	@echo "make student    write the student version (solutions removed) to build/student/"
+	@echo "make student    write the student version (solutions removed) to notebooks/student/"
 	@echo "make benchmark  time every notebook and measure its peak memory"
 
 $(PY):
@@ -49,10 +49,10 @@ notebooks: $(VENV)/.installed
 	$(PY) -m lmtutor.classroom execute --timeout $(CELL_TIMEOUT) $(NOTEBOOKS)
 
 student: $(VENV)/.installed-test
-	$(PY) -m lmtutor.classroom student --out build/student $(NOTEBOOKS)
+	$(PY) -m lmtutor.classroom student --out notebooks/student $(NOTEBOOKS)
 
 benchmark: $(VENV)/.installed-test
 	$(PY) benchmarks/notebooks.py $(NOTEBOOKS)
 
 clean:
-	rm -rf build
+	rm -rf build notebooks/student

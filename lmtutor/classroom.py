@@ -3,7 +3,7 @@
 Instructors use it through make (``make notebooks``, ``make student``) or directly::
 
     python -m lmtutor.classroom execute notebooks/*.ipynb          # refresh committed outputs
-    python -m lmtutor.classroom student --out build/student notebooks/*.ipynb
+    python -m lmtutor.classroom student --out notebooks/student notebooks/*.ipynb
 
 The student version is made by nbgrader's own ``ClearSolutions`` preprocessor (every region
 between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` becomes ``raise NotImplementedError()``)
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
     student = sub.add_parser("student", help="write student versions (solutions removed)")
     student.add_argument("paths", nargs="+")
-    student.add_argument("--out", default="build/student", help="output folder (default build/student)")
+    student.add_argument("--out", default="notebooks/student", help="output folder (default notebooks/student)")
     args = parser.parse_args(argv)
     if args.command == "execute":
         for path in args.paths:
