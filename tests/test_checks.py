@@ -236,3 +236,102 @@ def test_messages_do_not_depend_on_set_order():
     }
     assert len(outputs) == 1
     assert "vocab={'cat', 'on', 'the'}" in outputs.pop()
+
+
+# --- notebooks 03 and 04: recurrent networks (answers are NumPy arrays) -----------------------
+
+
+def rnn_step(x_t, h_prev, W, U, b):
+    return np.tanh(np.dot(x_t, W) + np.dot(h_prev, U) + b)
+
+
+def clip_by_global_norm(grads, max_norm):
+    norm = math.sqrt(sum(float((g * g).sum()) for g in grads))
+    scale = max_norm / norm if norm > max_norm else 1.0
+    return [g * scale for g in grads]
+
+
+def lstm_step(x_t, h_prev, c_prev, W, U, b):
+    hidden = h_prev.shape[1]
+    z = x_t @ W + h_prev @ U + b
+    sigmoid = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    i, f = sigmoid(z[:, :hidden]), sigmoid(z[:, hidden:2 * hidden])
+    g, o = np.tanh(z[:, 2 * hidden:3 * hidden]), sigmoid(z[:, 3 * hidden:])
+    c = f * c_prev + i * g
+    return o * np.tanh(c), c
+
+
+RNN_CORRECT = [
+    (checks.check_rnn_step, rnn_step),
+    (checks.check_rnn_step, lambda x, h, W, U, b: np.tanh(x @ W + h @ U + b).astype(np.float32)),
+    (checks.check_clip_by_global_norm, clip_by_global_norm),
+    (checks.check_clip_by_global_norm, lambda gs, c: tuple(clip_by_global_norm(gs, c))),
+    (checks.check_lstm_step, lstm_step),
+    (checks.check_lstm_step, lambda *a: list(lstm_step(*a))),
+]
+
+
+def _lstm_with(order="ifco", cell_tanh=True):
+    def step(x_t, h_prev, c_prev, W, U, b):
+        blocks = dict(zip(order, np.split(x_t @ W + h_prev @ U + b, 4, axis=1)))
+        sigmoid = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+        c = sigmoid(blocks["f"]) * c_prev + sigmoid(blocks["i"]) * np.tanh(blocks["c"])
+        return sigmoid(blocks["o"]) * (np.tanh(c) if cell_tanh else c), c
+    return step
+
+
+RNN_WRONG = [
+    (checks.check_rnn_step, lambda x, h, W, U, b: x @ W + h @ U + b, "forgot the tanh"),
+    (checks.check_rnn_step, lambda x, h, W, U, b: np.tanh(x @ W + h @ U.T + b), "U transposed"),
+    (checks.check_rnn_step, lambda x, h, W, U, b: np.tanh(x @ W + b), "previous state"),
+    (checks.check_rnn_step, lambda x, h, W, U, b: np.tanh(x @ W + h @ U), "bias"),
+    (checks.check_clip_by_global_norm,
+     lambda gs, c: [g * min(1.0, c / np.linalg.norm(g)) for g in gs], "by its own norm"),
+    (checks.check_clip_by_global_norm, lambda gs, c: [np.clip(g, -c, c) for g in gs], "np.clip"),
+    (checks.check_clip_by_global_norm,
+     lambda gs, c: [g * c / math.sqrt(sum(float((x * x).sum()) for x in gs)) for g in gs],
+     "already small"),
+    (checks.check_lstm_step, _lstm_with(order="ifoc"), "wrong order"),
+    (checks.check_lstm_step, _lstm_with(cell_tanh=False), "forgot the tanh on the cell state"),
+    (checks.check_lstm_step, lambda *a: lstm_step(*a)[::-1], "hidden state first"),
+]
+
+RNN_HARD_CODED = [
+    (checks.check_rnn_step, lambda *a: np.tanh(np.array([[0.95, -0.15]]))),
+    (checks.check_clip_by_global_norm, lambda gs, c: [np.array([0.6, 0.0]), np.array([[0.0, 0.8]])]),
+]
+
+
+@pytest.mark.parametrize(("check", "fn"), RNN_CORRECT)
+def test_recurrent_correct_solution_passes(check, fn):
+    result = check(fn)
+    assert result.passed, result
+    assert "not shown in the notebook" in result.message
+
+
+@pytest.mark.parametrize(("check", "fn", "phrase"), RNN_WRONG)
+def test_recurrent_wrong_answer_gets_its_specific_hint(check, fn, phrase):
+    result = check(fn)
+    assert not result.passed
+    assert phrase in result.message, result.message
+    assert "expected" in result.message and "got" in result.message
+    one_line(result)
+
+
+@pytest.mark.parametrize(("check", "fn"), RNN_HARD_CODED)
+def test_recurrent_hard_coded_answer_fails(check, fn):
+    result = check(fn)
+    assert not result.passed
+    assert "notebook example's answer for a different input" in result.message, result.message
+
+
+@pytest.mark.parametrize("check", [checks.check_rnn_step, checks.check_clip_by_global_norm,
+                                   checks.check_lstm_step])
+def test_recurrent_not_implemented_none_and_non_callable(check):
+    def student(*args):
+        raise NotImplementedError()
+
+    assert check(student).message.startswith("not implemented yet")
+    assert "forget the return statement" in check(lambda *a: None).message
+    assert "pass the function itself" in check(np.zeros(2)).message
+    assert not check(lambda *a: np.zeros((7, 7))).passed
