@@ -1,0 +1,193 @@
+"""Softmax, cross-entropy and the numbers derived from it, in NumPy, stable for extreme logits.
+
+A language model outputs ``logits`` (one score per vocabulary entry); the loss is the mean
+cross-entropy of the true next tokens, and perplexity and bits per token are the same number seen
+two other ways::
+
+    loss = losses.sparse_cross_entropy(labels, logits).mean()   # nats per token
+    losses.perplexity(loss), losses.bits_per_token(loss)        # exp(loss), loss / ln 2
+
+Every function matches ``keras.losses`` / ``keras.ops`` (tests/test_losses.py is the proof), also
+for logits of ±1e4, where the textbook formula exp(z) / Σ exp(z) overflows.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from lmtutor._validate import _show, check_float
+
+KERAS_EPSILON = 1e-7  # keras.config.epsilon(): Keras clips probabilities to [ε, 1 − ε]
+
+
+def _array(name: str, value: Any, *, min_ndim: int = 1) -> np.ndarray:
+    """Return ``value`` as a float64 array with at least ``min_ndim`` dimensions and finite entries."""
+    if isinstance(value, str):
+        raise TypeError(f"{name} must be an array of numbers, got a str {_show(value)}")
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers, got {_show(value)}") from None
+    if array.ndim < min_ndim:
+        raise ValueError(f"{name} must have at least {min_ndim} dimension(s), got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite, got a NaN or infinite entry")
+    return array
+
+
+def _labels(labels: Any, outputs: np.ndarray, outputs_name: str) -> np.ndarray:
+    """Return integer ``labels`` of shape outputs.shape[:-1] with every id in [0, vocabulary size)."""
+    array = np.asarray(labels)
+    if array.dtype.kind not in "iu":
+        if array.dtype.kind == "f" and np.all(array == np.round(array)):
+            array = array.astype(np.int64)
+        else:
+            raise TypeError(f"labels must be integer token ids, got dtype {array.dtype}: {_show(labels)}")
+    if array.shape != outputs.shape[:-1]:
+        raise ValueError(f"labels must have shape {outputs.shape[:-1]} ({outputs_name}.shape[:-1]), "
+                         f"got {array.shape}")
+    vocab_size = outputs.shape[-1]
+    if array.size and (array.min() < 0 or array.max() >= vocab_size):
+        bad = array[(array < 0) | (array >= vocab_size)].flat[0]
+        raise ValueError(f"labels must be ids in [0, {vocab_size}) (the vocabulary size is "
+                         f"{outputs_name}.shape[-1] = {vocab_size}), got {bad}")
+    return array
+
+
+def _targets(targets: Any, outputs: np.ndarray, outputs_name: str) -> np.ndarray:
+    """Return ``targets`` as a float array with the shape of ``outputs``."""
+    array = _array("targets", targets)
+    if array.shape != outputs.shape:
+        raise ValueError(f"targets must have the shape of {outputs_name} {outputs.shape}, got {array.shape}")
+    return array
+
+
+def softmax(logits: Any, axis: int = -1) -> np.ndarray:
+    """Return the probabilities softmax(z)_i = exp(z_i − max z) / Σ_j exp(z_j − max z).
+
+    Subtracting max z changes nothing mathematically (it cancels) but keeps every exponent ≤ 0,
+    so no exp overflows; the largest term is exp(0) = 1, so the sum is ≥ 1 and never 0.
+    """
+    z = _array("logits", logits)
+    shifted = z - z.max(axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def log_softmax(logits: Any, axis: int = -1) -> np.ndarray:
+    """Return log softmax(z)_i = (z_i − max z) − log Σ_j exp(z_j − max z) (the log-sum-exp trick).
+
+    Finite for any finite logits: log(softmax(z)) would give log(0) = −inf where a probability
+    underflows to 0.
+    """
+    z = _array("logits", logits)
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def sparse_cross_entropy(labels: Any, logits: Any) -> np.ndarray:
+    """Return the per-example loss −log softmax(z)_y for integer ``labels`` y (shape logits.shape[:-1]).
+
+    Equals ``keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True)``.
+    """
+    z = _array("logits", logits)
+    y = _labels(labels, z, "logits")
+    return -np.take_along_axis(log_softmax(z), y[..., None], axis=-1)[..., 0]
+
+
+def sparse_cross_entropy_from_probs(labels: Any, probs: Any, epsilon: float = KERAS_EPSILON) -> np.ndarray:
+    """Return the per-example loss −log p_y, with p clipped to [ε, 1 − ε] and renormalised as Keras does.
+
+    Equals ``keras.losses.sparse_categorical_crossentropy(labels, probs, from_logits=False)``:
+    −log(clip(p)_y / Σ_i clip(p)_i). ``epsilon=0`` gives the exact −log p_y (inf where p_y = 0).
+    """
+    p = _probs(probs)
+    y = _labels(labels, p, "probs")
+    if epsilon:
+        p = np.clip(p, epsilon, 1 - epsilon)
+        p = p / p.sum(axis=-1, keepdims=True)
+    p_y = np.take_along_axis(p, y[..., None], axis=-1)[..., 0]
+    with np.errstate(divide="ignore"):
+        return -np.log(p_y)
+
+
+def cross_entropy(targets: Any, logits: Any) -> np.ndarray:
+    """Return the per-example loss −Σ_i t_i log softmax(z)_i for one-hot (or soft) ``targets`` t.
+
+    Equals ``keras.losses.categorical_crossentropy(targets, logits, from_logits=True)``.
+    """
+    z = _array("logits", logits)
+    t = _targets(targets, z, "logits")
+    return -(t * log_softmax(z)).sum(axis=-1)
+
+
+def cross_entropy_from_probs(targets: Any, probs: Any, epsilon: float = KERAS_EPSILON) -> np.ndarray:
+    """Return the per-example loss −Σ_i t_i log p_i, with p clipped to [ε, 1 − ε] as Keras does.
+
+    Equals ``keras.losses.categorical_crossentropy(targets, probs, from_logits=False)``.
+    """
+    p = _probs(probs)
+    t = _targets(targets, p, "probs")
+    with np.errstate(divide="ignore"):
+        logs = np.log(np.clip(p, epsilon, 1 - epsilon) if epsilon else p)
+    return -(t * np.where(t == 0, 0.0, logs)).sum(axis=-1)
+
+
+def _probs(probs: Any) -> np.ndarray:
+    """Return ``probs`` as an array after checking it is a probability distribution on the last axis."""
+    p = _array("probs", probs)
+    if np.any(p < 0) or np.any(p > 1):
+        raise ValueError("probs must lie in [0, 1]: did you pass logits? Use the function without "
+                         "_from_probs for logits")
+    sums = p.sum(axis=-1)
+    if not np.allclose(sums, 1.0, atol=1e-4):
+        raise ValueError(f"probs must sum to 1 along the last axis, got sums like {sums.flat[0]:.6g}")
+    return p
+
+
+def mse(targets: Any, predictions: Any) -> np.ndarray:
+    """Return the per-example mean squared error (1/K) Σ_i (t_i − ŷ_i)² over the last axis.
+
+    Equals ``keras.losses.mean_squared_error(targets, predictions)``.
+    """
+    pred = _array("predictions", predictions)
+    t = _targets(targets, pred, "predictions")
+    return ((t - pred) ** 2).mean(axis=-1)
+
+
+def cross_entropy_grad(labels: Any, logits: Any) -> np.ndarray:
+    """Return ∂ CE / ∂ z = softmax(z) − onehot(y), the gradient of :func:`sparse_cross_entropy`."""
+    z = _array("logits", logits)
+    y = _labels(labels, z, "logits")
+    grad = softmax(z)
+    np.put_along_axis(grad, y[..., None], np.take_along_axis(grad, y[..., None], -1) - 1, axis=-1)
+    return grad
+
+
+def mse_on_probs_grad(labels: Any, logits: Any) -> np.ndarray:
+    """Return ∂ MSE(onehot(y), softmax(z)) / ∂ z = J_softmaxᵀ · 2(p − t)/K, with J = diag(p) − p pᵀ.
+
+    Per entry: ∂/∂z_j = (2/K) p_j ((p_j − t_j) − Σ_i p_i (p_i − t_i)). When the model is
+    confidently wrong (p_y ≈ 0), every term carries a factor p that is ≈ 0: the gradient vanishes.
+    """
+    z = _array("logits", logits)
+    y = _labels(labels, z, "logits")
+    p = softmax(z)
+    t = np.zeros_like(p)
+    np.put_along_axis(t, y[..., None], 1.0, axis=-1)
+    d = 2 * (p - t) / p.shape[-1]
+    return p * (d - (p * d).sum(axis=-1, keepdims=True))
+
+
+def perplexity(mean_loss: float) -> float:
+    """Return the perplexity exp(L) of a mean cross-entropy L in nats per token."""
+    loss = check_float("mean_loss", mean_loss, minimum=0.0)
+    return math.exp(loss) if loss < 700 else math.inf
+
+
+def bits_per_token(mean_loss: float) -> float:
+    """Return L / ln 2, a mean cross-entropy L in nats converted to bits per token (= log2 perplexity)."""
+    return check_float("mean_loss", mean_loss, minimum=0.0) / math.log(2)
