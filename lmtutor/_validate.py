@@ -94,11 +94,12 @@ def check_token_list(name: str, value: Any, *, allow_empty: bool = True) -> list
         tokens = list(value)
     except TypeError:
         raise TypeError(f"{name} must be a list of str tokens, got {type(value).__name__}") from None
-    for i, token in enumerate(tokens):
-        if not isinstance(token, str):
-            raise TypeError(
-                f"{name}[{i}] must be a str token, got {type(token).__name__} {_show(token)}"
-            )
+    if not set(map(type, tokens)) <= {str}:  # fast path in C; find the culprit only on failure
+        for i, token in enumerate(tokens):
+            if not isinstance(token, str):
+                raise TypeError(
+                    f"{name}[{i}] must be a str token, got {type(token).__name__} {_show(token)}"
+                )
     if not allow_empty and not tokens:
         raise ValueError(f"{name} must not be empty")
     return tokens

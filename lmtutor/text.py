@@ -140,7 +140,9 @@ class Vocab:
         check_int("min_freq", min_freq, minimum=1)
         if max_size is not None:
             check_int("max_size", max_size, minimum=len(SPECIALS))
-        counts = Counter(t for t in tokens if t not in SPECIALS)
+        counts = Counter(tokens)
+        for special in SPECIALS:  # specials have fixed ids; they are never counted as words
+            counts.pop(special, None)
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         kept = [t for t, c in ranked if c >= min_freq]
         if max_size is not None:
