@@ -335,3 +335,115 @@ def test_recurrent_not_implemented_none_and_non_callable(check):
     assert "forget the return statement" in check(lambda *a: None).message
     assert "pass the function itself" in check(np.zeros(2)).message
     assert not check(lambda *a: np.zeros((7, 7))).passed
+
+
+# --- notebooks 05 and 06: losses, optimizers, regularization (answers are NumPy arrays) --------
+
+
+def log_softmax(logits):
+    z = np.asarray(logits, dtype=float)
+    m = np.max(z, axis=-1, keepdims=True)
+    return z - m - np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))
+
+
+def adam_step(theta, grad, m, v, t, learning_rate, beta_1, beta_2, epsilon):
+    m_new = beta_1 * m + (1 - beta_1) * grad
+    v_new = beta_2 * v + (1 - beta_2) * grad * grad
+    step = learning_rate * (m_new / (1 - beta_1 ** t)) / (np.sqrt(v_new / (1 - beta_2 ** t)) + epsilon)
+    return theta - step, m_new, v_new
+
+
+def dropout_forward(h, mask, rate, training):
+    if not training:
+        return h
+    return np.where(mask == 1, h / (1 - rate), 0.0)
+
+
+def _naive_log_softmax(z):
+    with np.errstate(all="ignore"):
+        return np.log(np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True))
+
+
+def _adam_variant(correct_bias=True, use_v=True):
+    def step(theta, grad, m, v, t, lr, b1, b2, eps):
+        m = b1 * m + (1 - b1) * grad
+        v_new = b2 * v + (1 - b2) * grad ** 2
+        m_hat = m / (1 - b1 ** t) if correct_bias else m
+        v_hat = v_new / (1 - b2 ** t) if correct_bias else v_new
+        if not use_v:
+            return theta - lr * m_hat, m, v  # the seed's Adam: v never updated or used
+        return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v_new
+    return step
+
+
+OPT_CORRECT = [
+    (checks.check_log_softmax, log_softmax),
+    (checks.check_log_softmax, lambda z: z - np.logaddexp.reduce(z, axis=-1, keepdims=True)),
+    (checks.check_adam_step, adam_step),
+    (checks.check_adam_step, lambda *a: list(adam_step(*a))),
+    (checks.check_dropout_forward, dropout_forward),
+    (checks.check_l2_grad, lambda w, lam: lam * 2.0 * np.asarray(w)),
+]
+
+OPT_WRONG = [
+    (checks.check_log_softmax, _naive_log_softmax, "underflows to 0"),
+    (checks.check_log_softmax, lambda z: np.log(np.exp(log_softmax(z))), "log of the (stable) softmax"),
+    (checks.check_log_softmax, lambda z: np.exp(log_softmax(z)), "returned the probabilities"),
+    (checks.check_log_softmax,
+     lambda z: z - z.max() - np.log(np.exp(z - z.max()).sum()), "along the last axis"),
+    (checks.check_adam_step, _adam_variant(use_v=False), "no second moment"),
+    (checks.check_adam_step, _adam_variant(correct_bias=False), "skipped the bias correction"),
+    (checks.check_dropout_forward, lambda h, mask, p, tr: h / (1 - p) if tr else h, "without the mask"),
+    (checks.check_dropout_forward, lambda h, mask, p, tr: h * mask if tr else h, "forgot to rescale"),
+    (checks.check_dropout_forward, lambda h, mask, p, tr: h * mask * (1 - p) if tr else h, "do not multiply"),
+    (checks.check_dropout_forward, lambda h, mask, p, tr: h * mask / (1 - p), "dropout does nothing"),
+    (checks.check_l2_grad, lambda w, lam: lam * w, "dropped the factor 2"),
+    (checks.check_l2_grad, lambda w, lam: lam * float((w ** 2).sum()), "penalty"),
+    (checks.check_l2_grad, lambda w, lam: -2 * lam * w, "wrong sign"),
+    (checks.check_l2_grad, lambda w, lam: lam * np.sign(w), "L1 gradient"),
+]
+
+OPT_HARD_CODED = [
+    (checks.check_log_softmax, lambda z: log_softmax(np.array([2.0, 1.0, 0.1]))),
+    (checks.check_adam_step, lambda *a: (np.array([0.9, -1.9]), np.array([0.05, -0.01]),
+                                         np.array([0.00025, 0.00001]))),
+    (checks.check_dropout_forward, lambda *a: np.array([2.0, 0.0, 6.0, 8.0])),
+    (checks.check_l2_grad, lambda w, lam: np.array([[0.2, -0.4], [0.1, 0.0]])),
+]
+
+OPT_CHECKS = [checks.check_log_softmax, checks.check_adam_step, checks.check_dropout_forward,
+              checks.check_l2_grad]
+
+
+@pytest.mark.parametrize(("check", "fn"), OPT_CORRECT)
+def test_optimization_correct_solution_passes(check, fn):
+    result = check(fn)
+    assert result.passed, result
+    assert "not shown in the notebook" in result.message
+
+
+@pytest.mark.parametrize(("check", "fn", "phrase"), OPT_WRONG)
+def test_optimization_wrong_answer_gets_its_specific_hint(check, fn, phrase):
+    result = check(fn)
+    assert not result.passed
+    assert phrase in result.message, result.message
+    assert "expected" in result.message and "got" in result.message
+    one_line(result)
+
+
+@pytest.mark.parametrize(("check", "fn"), OPT_HARD_CODED)
+def test_optimization_hard_coded_answer_fails(check, fn):
+    result = check(fn)
+    assert not result.passed
+    assert "notebook example's answer for a different input" in result.message, result.message
+
+
+@pytest.mark.parametrize("check", OPT_CHECKS)
+def test_optimization_not_implemented_none_and_non_callable(check):
+    def student(*args):
+        raise NotImplementedError()
+
+    assert check(student).message.startswith("not implemented yet")
+    assert "forget the return statement" in check(lambda *a: None).message
+    assert "pass the function itself" in check(np.zeros(2)).message
+    assert not check(lambda *a: np.zeros((7, 7))).passed
