@@ -9,6 +9,8 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 CELL_TIMEOUT ?= 600
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+# JupyterLab refuses to run as root unless told to (containers, some cloud machines).
+LAB_FLAGS ?= $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
 .PHONY: help setup lab test unit notebooks student benchmark clean
 
@@ -37,7 +39,7 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
 setup: $(VENV)/.installed
 
 lab: $(VENV)/.installed
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_FLAGS)
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest tests $(NOTEBOOKS) --nbval-lax --nbval-current-env --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider
