@@ -1,0 +1,224 @@
+"""Keras recurrent models for notebook 04: an LSTM language model and a long-gap recall task.
+
+A language model here is embedding -> LSTM -> logits over the vocabulary, trained on windows of
+token ids (``text.lm_windows``) and scored per document, as the n-gram models of notebook 01 are::
+
+    model = build_lstm_lm(LSTMLMConfig(vocab_size=len(vocab), hidden_size=128))
+    train(model, (inputs, targets), epochs=3)              # one compact line per epoch
+    evaluate_documents(model, [vocab.encode(doc) for doc in valid_docs])["bits_per_token"]
+
+The weights keep Keras's layout, so :func:`generate` runs the trained model step by step with the
+NumPy LSTM of ``lmtutor.rnn`` (one step per token: O(n) for n tokens, no re-encoding of the prefix).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import keras
+import numpy as np
+
+from lmtutor import rnn
+from lmtutor._validate import _show, check_choice, check_float, check_int, check_type
+from lmtutor.text import Vocab
+
+
+@dataclass(frozen=True)
+class LSTMLMConfig:
+    """Size and training settings of :func:`build_lstm_lm`; checked when created."""
+
+    vocab_size: int  # number of token ids, len(vocab): one output logit per id
+    embedding_dim: int = 32  # length of each token's learned vector
+    hidden_size: int = 128  # LSTM units: the size of h_t and c_t
+    learning_rate: float = 0.01  # Adam's step size
+    clip_norm: float = 1.0  # gradients are clipped to this global norm before each update
+    seed: int = 0  # seeds the weight initialisation (keras.utils.set_random_seed)
+
+    def __post_init__(self):
+        check_int("vocab_size", self.vocab_size, minimum=5)
+        check_int("embedding_dim", self.embedding_dim, minimum=1)
+        check_int("hidden_size", self.hidden_size, minimum=1)
+        check_float("learning_rate", self.learning_rate, minimum=0.0, min_inclusive=False)
+        check_float("clip_norm", self.clip_norm, minimum=0.0, min_inclusive=False)
+        check_int("seed", self.seed, minimum=0)
+
+
+def build_lstm_lm(config: LSTMLMConfig) -> keras.Model:
+    """Return a compiled model: ids (batch, time) -> logits (batch, time, vocab_size).
+
+    logits_t = h_t V + c with h_t from an LSTM over the embedded ids; the loss is
+    -ln softmax(logits_t)[target_t] averaged over positions (from_logits=True: no softmax layer).
+    """
+    check_type("config", config, LSTMLMConfig)
+    keras.utils.set_random_seed(config.seed)
+    model = keras.Sequential([
+        keras.Input((None,), dtype="int32"),
+        keras.layers.Embedding(config.vocab_size, config.embedding_dim, name="embedding"),
+        keras.layers.LSTM(config.hidden_size, return_sequences=True, name="lstm"),
+        keras.layers.Dense(config.vocab_size, name="logits"),
+    ], name="lstm_lm")
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, global_clipnorm=config.clip_norm),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+def _pair(name: str, data: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return (inputs, targets) as int arrays of the same shape (examples, ...)."""
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise TypeError(f"{name} must be a pair (inputs, targets), got {_show(data)}")
+    inputs, targets = (np.asarray(a) for a in data)
+    if inputs.shape != targets.shape[: inputs.ndim] or inputs.size == 0:
+        raise ValueError(f"{name}: inputs {inputs.shape} and targets {targets.shape} must be non-empty "
+                         f"with the same number of examples")
+    return inputs, targets
+
+
+class _EpochLine(keras.callbacks.Callback):
+    """Prints one line per epoch: losses in nats and bits per token, and the epoch's seconds."""
+
+    def __init__(self, epochs: int):
+        super().__init__()
+        self.epochs, self.start = epochs, 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        parts = [f"epoch {epoch + 1}/{self.epochs}"]
+        for key, label in (("loss", "train"), ("val_loss", "valid")):
+            if key in logs:
+                parts.append(f"{label} {logs[key]:.3f} nats = {logs[key] / math.log(2):.3f} bits")
+        print("  ".join(parts) + f"  ({time.perf_counter() - self.start:.1f} s)", flush=True)
+
+
+def train(model: keras.Model, train_data: Any, *, valid_data: Any = None, epochs: int = 1,
+          batch_size: int = 64, verbose: bool = True) -> dict[str, list[float]]:
+    """Return the history {"loss": [...], "val_loss": [...]} of ``model.fit`` (mean nats per target).
+
+    ``train_data`` and ``valid_data`` are pairs (inputs, targets); examples are shuffled each
+    epoch. With ``verbose`` one line per epoch is printed instead of Keras's progress bar.
+    """
+    check_type("model", model, keras.Model)
+    inputs, targets = _pair("train_data", train_data)
+    valid = _pair("valid_data", valid_data) if valid_data is not None else None
+    epochs = check_int("epochs", epochs, minimum=1)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    check_type("verbose", verbose, bool)
+    history = model.fit(inputs, targets, validation_data=valid, epochs=epochs, batch_size=batch_size,
+                        shuffle=True, verbose=0, callbacks=[_EpochLine(epochs)] if verbose else [])
+    return {key: [float(v) for v in values] for key, values in history.history.items()}
+
+
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    """Return ln softmax(logits) along the last axis, computed stably in float64."""
+    logits = logits.astype(np.float64)
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def evaluate_documents(model: keras.Model, documents: Sequence[Sequence[int]], *,
+                       batch_size: int = 16) -> dict[str, float]:
+    """Return cross_entropy (nats), perplexity, bits_per_token and tokens over whole documents.
+
+    Each document w_1 ... w_T is read as <bos> w_1 ... w_T from a zero state and scored on
+    predicting w_1 ... w_T <eos>, the tokens an n-gram model of notebook 01 predicts:
+    H = -(1/N) Σ ln P(w_t | w_<t), perplexity = exp(H), bits = H / ln 2, N = Σ (T + 1).
+    """
+    check_type("model", model, keras.Model)
+    if isinstance(documents, (str, bytes)) or not documents:
+        raise ValueError("documents must be a non-empty list of id lists (vocab.encode(tokens))")
+    sequences = [[Vocab.bos_id, *map(int, doc), Vocab.eos_id] for doc in documents]
+    order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))  # less padding
+    total, count = 0.0, 0
+    for start in range(0, len(order), check_int("batch_size", batch_size, minimum=1)):
+        batch = [sequences[i] for i in order[start:start + batch_size]]
+        width = max(map(len, batch)) - 1
+        ids = np.zeros((len(batch), width + 1), dtype=np.int32)  # <pad> = 0 on the right
+        for row, seq in enumerate(batch):
+            ids[row, :len(seq)] = seq
+        # causal: padding to the right of a position cannot change its logits
+        log_probs = _log_softmax(np.asarray(model.predict_on_batch(ids[:, :-1])))  # (batch, width, vocab)
+        picked = np.take_along_axis(log_probs, ids[:, 1:, None], axis=2)[..., 0]  # (batch, width)
+        mask = np.arange(width)[None, :] < np.array([len(s) - 1 for s in batch])[:, None]
+        total -= float(picked[mask].sum())
+        count += int(mask.sum())
+    cross_entropy = total / count
+    return {"cross_entropy": cross_entropy, "perplexity": math.exp(cross_entropy),
+            "bits_per_token": cross_entropy / math.log(2), "tokens": count}
+
+
+def generate(model: keras.Model, vocab: Vocab, prompt: Sequence[str] = (), *, max_tokens: int = 100,
+             temperature: float = 1.0, seed: int = 0) -> list[str]:
+    """Return tokens sampled one at a time from softmax(logits / temperature) after ``prompt``.
+
+    Runs the trained weights through ``rnn.lstm_step`` in NumPy, carrying (h_t, c_t): each new
+    token costs one step. Stops after <eos> (not returned) or ``max_tokens`` tokens.
+    """
+    check_type("vocab", vocab, Vocab)
+    max_tokens = check_int("max_tokens", max_tokens, minimum=1)
+    temperature = check_float("temperature", temperature, minimum=0.0, min_inclusive=False)
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    table = np.asarray(model.get_layer("embedding").embeddings, dtype=np.float64)  # (vocab, dim)
+    weights = [np.asarray(w, dtype=np.float64) for w in model.get_layer("lstm").get_weights()]
+    out_kernel, out_bias = (np.asarray(w, dtype=np.float64) for w in model.get_layer("logits").get_weights())
+    hidden = weights[1].shape[0]
+    h, c = np.zeros((1, hidden)), np.zeros((1, hidden))
+    token_id, tokens = Vocab.bos_id, []
+    for token_id_next in vocab.encode(list(prompt)):
+        h, c = rnn.lstm_step(table[[token_id]], h, c, weights)
+        token_id = token_id_next
+    while len(tokens) < max_tokens:
+        h, c = rnn.lstm_step(table[[token_id]], h, c, weights)  # (1, hidden) each
+        logits = (h @ out_kernel + out_bias)[0] / temperature  # (vocab,)
+        logits[[Vocab.pad_id, Vocab.bos_id]] = -np.inf  # never predicted
+        probs = np.exp(logits - logits.max())
+        token_id = int(rng.choice(len(probs), p=probs / probs.sum()))
+        if token_id == Vocab.eos_id:
+            break
+        tokens.append(vocab.itos[token_id])
+    return tokens
+
+
+# ------------------------------------------------------------------ the long-gap recall task
+def recall_data(num_examples: int, gap: int, *, num_symbols: int = 8,
+                seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Return (inputs (examples, gap + 1), targets (examples,)) for "recall the first token".
+
+    inputs[:, 0] is a symbol in 1..num_symbols, followed by ``gap`` distractor ids drawn from
+    num_symbols+1 .. 2*num_symbols; the target is the first symbol, seen ``gap`` steps before the
+    end. Chance accuracy is 1 / num_symbols.
+    """
+    num_examples = check_int("num_examples", num_examples, minimum=1)
+    gap = check_int("gap", gap, minimum=1)
+    num_symbols = check_int("num_symbols", num_symbols, minimum=2)
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    first = rng.integers(1, num_symbols + 1, size=num_examples)
+    noise = rng.integers(num_symbols + 1, 2 * num_symbols + 1, size=(num_examples, gap))
+    return np.concatenate([first[:, None], noise], axis=1).astype(np.int32), first - 1
+
+
+def build_recall_model(cell: str, *, num_symbols: int = 8, hidden_size: int = 32,
+                       learning_rate: float = 0.01, seed: int = 0) -> keras.Model:
+    """Return a compiled classifier ids -> Embedding -> SimpleRNN or LSTM -> logits (num_symbols).
+
+    Only the final state h_T is read: to answer, the network must carry the first symbol through
+    every step of the gap.
+    """
+    check_choice("cell", cell, ("rnn", "lstm"))
+    num_symbols = check_int("num_symbols", num_symbols, minimum=2)
+    keras.utils.set_random_seed(check_int("seed", seed, minimum=0))
+    layer = keras.layers.SimpleRNN if cell == "rnn" else keras.layers.LSTM
+    model = keras.Sequential([
+        keras.Input((None,), dtype="int32"),
+        keras.layers.Embedding(2 * num_symbols + 1, 16, name="embedding"),
+        layer(check_int("hidden_size", hidden_size, minimum=1), name="recurrent"),
+        keras.layers.Dense(num_symbols, name="logits"),
+    ], name=f"recall_{cell}")
+    model.compile(optimizer=keras.optimizers.Adam(check_float("learning_rate", learning_rate, minimum=0.0,
+                                                              min_inclusive=False), global_clipnorm=1.0),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    return model

@@ -1,0 +1,102 @@
+"""Tests of lmtutor.lstm_lm: model shapes, document scoring against a direct computation, O(n)
+NumPy generation equal to the Keras model's own predictions, the recall task, and bad input."""
+
+import math
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from lmtutor import lstm_lm, rnn  # noqa: E402
+from lmtutor.text import Vocab, lm_windows  # noqa: E402
+
+VOCAB = Vocab(["<pad>", "<unk>", "<bos>", "<eos>", "a", "b", "c"])
+
+
+@pytest.fixture(scope="module")
+def model():
+    return lstm_lm.build_lstm_lm(lstm_lm.LSTMLMConfig(vocab_size=len(VOCAB), embedding_dim=4, hidden_size=6))
+
+
+def test_model_maps_ids_to_logits_over_the_vocabulary(model):
+    logits = np.asarray(model.predict_on_batch(np.array([[2, 4, 5], [2, 6, 6]], dtype=np.int32)))
+    assert logits.shape == (2, 3, len(VOCAB))
+    assert [layer.name for layer in model.layers] == ["embedding", "lstm", "logits"]
+
+
+def test_evaluate_documents_equals_a_direct_sum_over_predicted_tokens(model):
+    documents = [[4, 5, 6, 4], [5], [6, 6, 4, 5, 5, 4, 1]]  # different lengths: padding must not matter
+    result = lstm_lm.evaluate_documents(model, documents, batch_size=2)
+    total, count = 0.0, 0
+    for doc in documents:
+        ids = [Vocab.bos_id, *doc, Vocab.eos_id]
+        logits = np.asarray(model.predict_on_batch(np.array([ids[:-1]], dtype=np.int32)))[0].astype(np.float64)
+        log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        total -= sum(log_probs[t, ids[t + 1]] for t in range(len(ids) - 1))
+        count += len(doc) + 1  # every token and the final <eos>, as the n-gram models count
+    assert result["tokens"] == count == 15
+    assert result["cross_entropy"] == pytest.approx(total / count, rel=1e-5)
+    assert result["perplexity"] == pytest.approx(math.exp(total / count), rel=1e-5)
+    assert result["bits_per_token"] == pytest.approx(total / count / math.log(2), rel=1e-5)
+
+
+def test_numpy_lstm_with_the_trained_weights_gives_the_models_logits(model):
+    ids = np.array([[2, 4, 6, 5, 5, 4]], dtype=np.int32)
+    keras_logits = np.asarray(model.predict_on_batch(ids))[0]
+    table = np.asarray(model.get_layer("embedding").embeddings, dtype=np.float64)
+    weights = model.get_layer("lstm").get_weights()
+    outputs, _, _ = rnn.lstm_forward(table[ids], [w.astype(np.float64) for w in weights])
+    kernel, bias = model.get_layer("logits").get_weights()
+    assert np.max(np.abs(outputs[0] @ kernel + bias - keras_logits)) < 1e-5
+
+
+def test_generate_is_deterministic_and_stops_at_eos(model):
+    first = lstm_lm.generate(model, VOCAB, ["a", "b"], max_tokens=20, seed=3)
+    assert first == lstm_lm.generate(model, VOCAB, ["a", "b"], max_tokens=20, seed=3)
+    assert len(first) <= 20 and set(first) <= set(VOCAB.itos) - {"<pad>", "<bos>", "<eos>"}
+    lengths = {len(lstm_lm.generate(model, VOCAB, max_tokens=200, seed=s)) for s in range(5)}
+    assert min(lengths) < 200  # <eos> (probability ~1/5 per step untrained) ends some samples early
+
+
+def test_train_prints_one_line_per_epoch_and_lowers_the_loss(capsys):
+    model = lstm_lm.build_lstm_lm(lstm_lm.LSTMLMConfig(vocab_size=len(VOCAB), hidden_size=8, learning_rate=0.05))
+    stream = np.tile([2, 4, 5, 6, 3], 40)  # a periodic stream: easy to learn
+    inputs, targets = lm_windows(stream, 12)
+    history = lstm_lm.train(model, (inputs, targets), valid_data=(inputs, targets), epochs=3, batch_size=5)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and lines[0].startswith("epoch 1/3  train ") and "valid" in lines[0]
+    assert history["loss"][-1] < history["loss"][0] and len(history["val_loss"]) == 3
+
+
+def test_recall_data_puts_the_answer_gap_steps_before_the_end():
+    inputs, targets = lstm_lm.recall_data(50, 7, num_symbols=4, seed=1)
+    assert inputs.shape == (50, 8) and targets.shape == (50,)
+    assert np.array_equal(inputs[:, 0] - 1, targets) and set(targets) <= {0, 1, 2, 3}
+    assert inputs[:, 1:].min() >= 5 and inputs[:, 1:].max() <= 8  # distractors never equal a symbol
+    for cell in ("rnn", "lstm"):
+        model = lstm_lm.build_recall_model(cell, num_symbols=4, hidden_size=5)
+        assert np.asarray(model.predict_on_batch(inputs)).shape == (50, 4)
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ValueError, match="hidden_size must be >= 1"):
+        lstm_lm.LSTMLMConfig(vocab_size=10, hidden_size=0)
+    with pytest.raises(ValueError, match="clip_norm must be > 0.0"):
+        lstm_lm.LSTMLMConfig(vocab_size=10, clip_norm=0)
+    with pytest.raises(TypeError, match="config must be LSTMLMConfig"):
+        lstm_lm.build_lstm_lm({"vocab_size": 10})
+    model = lstm_lm.build_lstm_lm(lstm_lm.LSTMLMConfig(vocab_size=len(VOCAB), hidden_size=2))
+    with pytest.raises(TypeError, match=r"train_data must be a pair \(inputs, targets\)"):
+        lstm_lm.train(model, np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="same number of examples"):
+        lstm_lm.train(model, (np.zeros((2, 3)), np.zeros((3, 3))))
+    with pytest.raises(ValueError, match="non-empty list of id lists"):
+        lstm_lm.evaluate_documents(model, [])
+    with pytest.raises(ValueError, match="temperature must be > 0.0"):
+        lstm_lm.generate(model, VOCAB, temperature=0)
+    with pytest.raises(ValueError, match="cell must be one of 'rnn', 'lstm'"):
+        lstm_lm.build_recall_model("gru")
