@@ -1,0 +1,261 @@
+"""Word embeddings: skip-gram with negative sampling (SGNS) in NumPy, and a Keras Embedding loader.
+
+Skip-gram keeps two tables, centre vectors v (``Embeddings.vectors``) and context vectors u, and
+learns them from (centre, context) pairs taken within a window::
+
+    config = SGNSConfig(vector_size=50, window=5, epochs=3)
+    result = train_sgns(sentences, config)            # sentences: list of token lists
+    layer = keras_embedding(result.embeddings)        # frozen keras.layers.Embedding
+
+Notation (the notebook's): c a centre word, o a context word within the window, n_1..n_K negative
+words drawn from the unigram distribution raised to 3/4, σ the logistic sigmoid. The loss of one
+pair is L = −log σ(u_o·v_c) − Σ_k log σ(−u_{n_k}·v_c) (Mikolov et al. 2013).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import scipy.sparse
+
+from lmtutor._validate import check_float, check_int, check_sentences, check_type
+
+
+@dataclass(frozen=True)
+class Embeddings:
+    """Word vectors: row i of ``vectors`` belongs to ``words[i]`` (most frequent word first)."""
+
+    words: tuple[str, ...]  # the vocabulary, most frequent first
+    vectors: np.ndarray  # (V, D) one row per word
+    index: dict[str, int] = field(init=False, repr=False, compare=False)  # word -> row
+
+    def __post_init__(self):
+        vectors = np.asarray(self.vectors, dtype=float)
+        if vectors.ndim != 2 or vectors.shape[0] != len(self.words):
+            raise ValueError(f"vectors must have shape (len(words), D) = ({len(self.words)}, D), "
+                             f"got {vectors.shape}")
+        object.__setattr__(self, "words", tuple(self.words))
+        object.__setattr__(self, "vectors", vectors)
+        object.__setattr__(self, "index", {w: i for i, w in enumerate(self.words)})
+
+    def __getitem__(self, word: str) -> np.ndarray:
+        """Return the vector of ``word`` (D,); KeyError names the word if it is not in words."""
+        if word not in self.index:
+            raise KeyError(f"{word!r} is not in the vocabulary ({len(self.words)} words)")
+        return self.vectors[self.index[word]]
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.index
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def to_keyed_vectors(self):
+        """Return the same vectors as a gensim ``KeyedVectors`` (float32), for gensim's tools."""
+        from gensim.models import KeyedVectors
+
+        keyed = KeyedVectors(self.vectors.shape[1])
+        keyed.add_vectors(list(self.words), self.vectors.astype(np.float32))
+        return keyed
+
+
+def as_embeddings(vectors: Any) -> Embeddings:
+    """Return ``vectors`` as Embeddings; it may already be one or be a gensim KeyedVectors."""
+    if isinstance(vectors, Embeddings):
+        return vectors
+    if hasattr(vectors, "index_to_key") and hasattr(vectors, "vectors"):  # gensim KeyedVectors
+        return Embeddings(tuple(vectors.index_to_key), np.asarray(vectors.vectors, dtype=float))
+    raise TypeError(f"vectors must be Embeddings or a gensim KeyedVectors, got {type(vectors).__name__}")
+
+
+def build_vocab(sentences: Sequence[Sequence[str]], min_count: int = 5) -> tuple[tuple[str, ...], np.ndarray]:
+    """Return (words, counts): words seen at least ``min_count`` times, most frequent first.
+
+    Ties keep the order of first appearance. ValueError if no word is frequent enough.
+    """
+    sentences = check_sentences("sentences", sentences)
+    min_count = check_int("min_count", min_count, minimum=1)
+    counts = Counter(token for sentence in sentences for token in sentence)
+    kept = sorted((item for item in counts.items() if item[1] >= min_count), key=lambda kv: -kv[1])
+    if not kept:
+        raise ValueError(f"sentences has no word seen min_count={min_count} times "
+                         f"({sum(counts.values())} tokens, {len(counts)} types): lower min_count")
+    return tuple(w for w, _ in kept), np.array([c for _, c in kept], dtype=np.int64)
+
+
+def encode(sentences: Sequence[Sequence[str]], words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Return (ids, sentence_ids): in-vocabulary tokens as ids, and the sentence each came from.
+
+    Out-of-vocabulary tokens are dropped before any window is taken, as in word2vec.
+    """
+    index = {w: i for i, w in enumerate(words)}
+    ids, sids = [], []
+    for s, sentence in enumerate(sentences):
+        row = [index[t] for t in sentence if t in index]
+        ids.extend(row)
+        sids.extend([s] * len(row))
+    return np.array(ids, dtype=np.int64), np.array(sids, dtype=np.int64)
+
+
+def keep_probabilities(counts: np.ndarray, sample: float) -> np.ndarray:
+    """Return the probability of keeping each word when subsampling frequent words (V,).
+
+    With t = sample · N (N tokens) and count c_w: p_keep(w) = min(1, (√(c_w / t) + 1) · t / c_w),
+    the formula of word2vec's C code and gensim; sample = 0 keeps everything.
+    """
+    counts = np.asarray(counts, dtype=float)
+    if sample <= 0:
+        return np.ones_like(counts)
+    threshold = sample * counts.sum()
+    return np.minimum(1.0, (np.sqrt(counts / threshold) + 1) * threshold / counts)
+
+
+def skipgram_pairs(ids: np.ndarray, sentence_ids: np.ndarray, window: int,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Return (centres, contexts): every pair within a reduced window, in the same sentence.
+
+    Each centre position draws its window b uniformly from 1..window (word2vec's weighting of
+    near words) and pairs with the words at distances 1..b on both sides. Shapes (P,), (P,).
+    """
+    window = check_int("window", window, minimum=1)
+    reach = rng.integers(1, window + 1, size=len(ids))  # (T,) reduced window per centre
+    centres, contexts = [], []
+    for d in range(1, min(window, max(len(ids) - 1, 0)) + 1):
+        same = sentence_ids[:-d] == sentence_ids[d:]  # (T-d,) positions i, i+d in one sentence
+        right = same & (d <= reach[:-d])  # centre i, context i+d
+        left = same & (d <= reach[d:])  # centre i+d, context i
+        centres += [ids[:-d][right], ids[d:][left]]
+        contexts += [ids[d:][right], ids[:-d][left]]
+    if not centres:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(centres), np.concatenate(contexts)
+
+
+def scatter_add(table: np.ndarray, rows: np.ndarray, updates: np.ndarray) -> None:
+    """Add updates[i] to table[rows[i]] in place, summing repeated rows (as np.add.at, faster).
+
+    Shapes: table (V, D), rows (N,), updates (N, D). A sparse (unique rows × N) 0/1 matrix times
+    updates sums the rows that repeat; it is ~3x faster than np.add.at on these sizes.
+    """
+    unique, inverse = np.unique(rows, return_inverse=True)
+    summing = scipy.sparse.csr_matrix((np.ones(len(rows)), (inverse, np.arange(len(rows)))),
+                                      shape=(len(unique), len(rows)))
+    table[unique] += (summing @ updates).astype(table.dtype, copy=False)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # = 1 / (1 + e^−z), without overflow
+
+
+def sgns_loss_and_grads(v_c: np.ndarray, u_o: np.ndarray, u_neg: np.ndarray):
+    """Return (loss, grad_v_c, grad_u_o, grad_u_neg) of SGNS summed over a batch of pairs.
+
+    L = Σ_batch [−log σ(u_o·v_c) − Σ_k log σ(−u_{n_k}·v_c)]. Shapes: v_c, u_o (B, D); u_neg
+    (B, K, D). Gradients: ∂L/∂v_c = (σ(u_o·v_c) − 1) u_o + Σ_k σ(u_{n_k}·v_c) u_{n_k};
+    ∂L/∂u_o = (σ(u_o·v_c) − 1) v_c; ∂L/∂u_{n_k} = σ(u_{n_k}·v_c) v_c.
+    """
+    pos = np.einsum("bd,bd->b", u_o, v_c)  # (B,)
+    neg = np.einsum("bkd,bd->bk", u_neg, v_c)  # (B, K)
+    loss = np.logaddexp(0.0, -pos).sum() + np.logaddexp(0.0, neg).sum()  # −log σ(x) = log(1+e^−x)
+    g_pos = _sigmoid(pos) - 1.0  # (B,) ∂L/∂(u_o·v_c)
+    g_neg = _sigmoid(neg)  # (B, K) ∂L/∂(u_n·v_c)
+    grad_v = g_pos[:, None] * u_o + np.einsum("bk,bkd->bd", g_neg, u_neg)  # (B, D)
+    return float(loss), grad_v, g_pos[:, None] * v_c, g_neg[:, :, None] * v_c[:, None, :]
+
+
+@dataclass(frozen=True)
+class SGNSConfig:
+    """Hyperparameters of skip-gram with negative sampling (names as in gensim's Word2Vec)."""
+
+    vector_size: int = 50  # D, the length of each word vector
+    window: int = 5  # largest distance between centre and context word
+    negative: int = 5  # K, negative words per (centre, context) pair
+    min_count: int = 5  # words seen fewer times are dropped from the vocabulary
+    sample: float = 1e-3  # subsampling threshold for frequent words (0 = off)
+    epochs: int = 3  # passes over the corpus
+    alpha: float = 0.025  # learning rate at the start; decays linearly ...
+    min_alpha: float = 1e-4  # ... to this at the end
+    batch_size: int = 256  # (centre, context) pairs per NumPy update
+    ns_exponent: float = 0.75  # negatives drawn from unigram counts ** ns_exponent
+    seed: int = 0  # seeds the initial vectors, subsampling, windows and negatives
+
+    def __post_init__(self):
+        for name in ("vector_size", "window", "negative", "min_count", "epochs", "batch_size"):
+            check_int(name, getattr(self, name), minimum=1)
+        check_int("seed", self.seed, minimum=0)
+        check_float("sample", self.sample, minimum=0.0)
+        check_float("alpha", self.alpha, minimum=0.0, min_inclusive=False)
+        check_float("min_alpha", self.min_alpha, minimum=0.0)
+        check_float("ns_exponent", self.ns_exponent)
+
+
+@dataclass(frozen=True)
+class SGNSResult:
+    """What train_sgns returns: the centre vectors, the context vectors and the training log."""
+
+    embeddings: Embeddings  # centre vectors v, the usual word vectors
+    context_vectors: np.ndarray  # (V, D) context (output) vectors u
+    losses: tuple[float, ...]  # mean loss per pair, one per epoch
+    seconds: float  # training time (without building the vocabulary)
+
+
+def train_sgns(sentences: Sequence[Sequence[str]], config: SGNSConfig = SGNSConfig()) -> SGNSResult:
+    """Return SGNSResult after training skip-gram with negative sampling by mini-batch SGD.
+
+    Each epoch subsamples frequent words, takes all pairs in reduced windows, shuffles them and,
+    per batch of B pairs, draws K negatives from P_n(w) ∝ count(w)^0.75 and takes one SGD step
+    on L (see sgns_loss_and_grads) with rate α decaying linearly from alpha to min_alpha.
+    Initial v uniform in ±0.5/D, u zero (as word2vec). Deterministic for a given seed.
+    """
+    check_type("config", config, SGNSConfig)
+    sentences = check_sentences("sentences", sentences)
+    words, counts = build_vocab(sentences, config.min_count)
+    ids, sids = encode(sentences, words)
+    rng = np.random.default_rng(config.seed)
+    size, dim, k = len(words), config.vector_size, config.negative
+    v = ((rng.random((size, dim)) - 0.5) / dim).astype(np.float32)  # (V, D) centre vectors
+    u = np.zeros((size, dim), dtype=np.float32)  # (V, D) context vectors
+    noise = counts.astype(float) ** config.ns_exponent
+    noise_cdf = np.cumsum(noise / noise.sum())  # (V,) for inverse-CDF sampling of negatives
+    keep = keep_probabilities(counts, config.sample)
+    losses = []
+    start = time.perf_counter()
+    for epoch in range(config.epochs):
+        kept = rng.random(len(ids)) < keep[ids]  # (T,) subsampling
+        centres, contexts = skipgram_pairs(ids[kept], sids[kept], config.window, rng)
+        order = rng.permutation(len(centres))
+        centres, contexts = centres[order], contexts[order]  # (P,) each
+        total, n_batches = 0.0, max(1, -(-len(centres) // config.batch_size))
+        for b in range(n_batches):
+            progress = (epoch + b / n_batches) / config.epochs
+            lr = config.alpha - (config.alpha - config.min_alpha) * progress
+            c = centres[b * config.batch_size:(b + 1) * config.batch_size]  # (B,)
+            o = contexts[b * config.batch_size:(b + 1) * config.batch_size]  # (B,)
+            negs = np.minimum(np.searchsorted(noise_cdf, rng.random((len(c), k))), size - 1)  # (B, K)
+            loss, g_v, g_o, g_n = sgns_loss_and_grads(v[c], u[o], u[negs])
+            scatter_add(v, c, -lr * g_v)
+            scatter_add(u, np.concatenate([o, negs.ravel()]),
+                        -lr * np.concatenate([g_o, g_n.reshape(-1, dim)]))
+            total += loss
+        losses.append(total / max(len(centres), 1))
+    return SGNSResult(Embeddings(words, v), u, tuple(losses), time.perf_counter() - start)
+
+
+def keras_embedding(embeddings: Any, *, trainable: bool = False, name: str | None = None):
+    """Return a ``keras.layers.Embedding`` whose row i is the vector of word i of ``embeddings``.
+
+    ``embeddings`` is Embeddings or a gensim KeyedVectors; token id i means ``words[i]``, so build
+    the model's vocabulary in the same order. ``trainable=False`` freezes the vectors.
+    """
+    check_type("trainable", trainable, bool)
+    table = as_embeddings(embeddings).vectors
+    import keras  # deferred: importing Keras starts TensorFlow
+
+    layer = keras.layers.Embedding(table.shape[0], table.shape[1], trainable=trainable, name=name,
+                                   embeddings_initializer=keras.initializers.Constant(table))
+    layer.build((None,))
+    return layer
