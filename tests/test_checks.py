@@ -447,3 +447,114 @@ def test_optimization_not_implemented_none_and_non_callable(check):
     assert "forget the return statement" in check(lambda *a: None).message
     assert "pass the function itself" in check(np.zeros(2)).message
     assert not check(lambda *a: np.zeros((7, 7))).passed
+
+
+# --- notebook 02: word embeddings ---------------------------------------------------------------
+
+
+def cosine_similarity(a, b):
+    return float(np.sum(a * b) / math.sqrt(np.sum(a * a) * np.sum(b * b)))
+
+
+def sgns_loss(v_c, u_o, u_neg):
+    sigma = lambda x: 1 / (1 + np.exp(-x))
+    return float(-np.log(sigma(u_o @ v_c)) - sum(np.log(sigma(-(n @ v_c))) for n in u_neg))
+
+
+def sgns_grad_center(v_c, u_o, u_neg):
+    sigma = lambda x: 1 / (1 + np.exp(-x))
+    grad = -(1 - sigma(u_o @ v_c)) * u_o
+    for n in u_neg:
+        grad = grad + sigma(n @ v_c) * n
+    return grad
+
+
+def three_cos_add(words, vectors, a, b, c):
+    unit = {w: v / np.linalg.norm(v) for w, v in zip(words, vectors)}
+    target = unit[b] - unit[a] + unit[c]
+    return max((w for w in words if w not in (a, b, c)), key=lambda w: unit[w] @ target)
+
+
+def three_cos_add_no_exclusion(words, vectors, a, b, c):
+    unit = {w: v / np.linalg.norm(v) for w, v in zip(words, vectors)}
+    return max(words, key=lambda w: unit[w] @ (unit[b] - unit[a] + unit[c]))
+
+
+def _sig(x):
+    return 1 / (1 + np.exp(-x))
+
+
+EMB_CORRECT = [
+    (checks.check_cosine_similarity, cosine_similarity),
+    (checks.check_sgns_loss, sgns_loss),
+    (checks.check_sgns_grad_center, sgns_grad_center),
+    (checks.check_sgns_grad_center, lambda v, u, n: sgns_grad_center(v, u, n).astype(np.float32)),
+    (checks.check_three_cos_add, three_cos_add),
+]
+
+EMB_WRONG = [
+    (checks.check_cosine_similarity, lambda a, b: float(a @ b), "returned the dot product"),
+    (checks.check_cosine_similarity, lambda a, b: 1 - cosine_similarity(a, b), "cosine distance"),
+    (checks.check_cosine_similarity, lambda a, b: float(np.linalg.norm(a - b)), "Euclidean"),
+    (checks.check_sgns_loss, lambda v, u, n: float(-np.log(_sig(u @ v)) - np.log(_sig(n @ v)).sum()),
+     "minus sign"),
+    (checks.check_sgns_loss, lambda v, u, n: -sgns_loss(v, u, n), "log-likelihood"),
+    (checks.check_sgns_loss, lambda v, u, n: float(-np.log(_sig(u @ v))), "left out the negative"),
+    (checks.check_sgns_grad_center, lambda v, u, n: _sig(u @ v) * u + _sig(n @ v) @ n,
+     "σ(u_o·v_c) − 1"),
+    (checks.check_sgns_grad_center, lambda v, u, n: -sgns_grad_center(v, u, n), "sign is flipped"),
+    (checks.check_sgns_grad_center, lambda v, u, n: (_sig(u @ v) - 1) * u, "left out the negative"),
+    (checks.check_three_cos_add, three_cos_add_no_exclusion, "exclude the question words"),
+    (checks.check_three_cos_add,
+     lambda words, vectors, a, b, c: max((w for w in words if w not in (a, b, c)),
+                                         key=lambda w: vectors[words.index(w)] @ (
+                                             vectors[words.index(b)] - vectors[words.index(a)]
+                                             + vectors[words.index(c)])),
+     "normalise the vectors"),
+]
+
+EMB_HARD_CODED = [
+    (checks.check_cosine_similarity, lambda a, b: 4 / math.sqrt(30)),
+    (checks.check_sgns_loss, lambda v, u, n: sgns_loss(np.array([0.5, -1.0]), np.array([1.0, 2.0]),
+                                                       np.array([[0.3, 0.1], [-2.0, 1.0]]))),
+    (checks.check_sgns_grad_center,
+     lambda v, u, n: sgns_grad_center(np.array([0.5, -1.0]), np.array([1.0, 2.0]),
+                                      np.array([[0.3, 0.1], [-2.0, 1.0]]))),
+    (checks.check_three_cos_add, lambda *args: "queen"),
+]
+
+EMB_CHECKS = [checks.check_cosine_similarity, checks.check_sgns_loss,
+              checks.check_sgns_grad_center, checks.check_three_cos_add]
+
+
+@pytest.mark.parametrize(("check", "fn"), EMB_CORRECT)
+def test_embeddings_correct_solution_passes(check, fn):
+    result = check(fn)
+    assert result.passed, result
+    assert "not shown in the notebook" in result.message
+
+
+@pytest.mark.parametrize(("check", "fn", "phrase"), EMB_WRONG)
+def test_embeddings_wrong_answer_gets_its_specific_hint(check, fn, phrase):
+    result = check(fn)
+    assert not result.passed
+    assert phrase in result.message, result.message
+    assert "expected" in result.message and "got" in result.message
+    one_line(result)
+
+
+@pytest.mark.parametrize(("check", "fn"), EMB_HARD_CODED)
+def test_embeddings_hard_coded_answer_fails(check, fn):
+    result = check(fn)
+    assert not result.passed
+    assert "notebook example's answer for a different input" in result.message, result.message
+
+
+@pytest.mark.parametrize("check", EMB_CHECKS)
+def test_embeddings_not_implemented_none_and_non_callable(check):
+    def student(*args):
+        raise NotImplementedError()
+
+    assert check(student).message.startswith("not implemented yet")
+    assert "forget the return statement" in check(lambda *a: None).message
+    assert "pass the function itself" in check(np.zeros(2)).message
