@@ -76,7 +76,8 @@ def mlp_language_model(vocab_size: int, **options: Any):
 
 
 def train(model, train_data: tuple, valid_data: tuple, *, epochs: int, batch_size: int = 64,
-          optimizer: Any = None, patience: int | None = None, log: bool = True) -> dict:
+          optimizer: Any = None, patience: int | None = None, log: bool = True,
+          jit_compile: bool = False) -> dict:
     """Return {"train_loss", "val_loss", "best_epoch", "best_val_loss", "epochs_run", "seconds"} after fitting.
 
     Losses are the mean cross-entropy in nats (the L2 penalty excluded; train loss measured on the
@@ -94,7 +95,8 @@ def train(model, train_data: tuple, valid_data: tuple, *, epochs: int, batch_siz
             raise ValueError(f"{name} must be a tuple (inputs, targets) of equal length")
     model.compile(optimizer=optimizer or keras.optimizers.Adam(1e-3),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=[keras.metrics.SparseCategoricalCrossentropy(name="ce", from_logits=True)])
+                  metrics=[keras.metrics.SparseCategoricalCrossentropy(name="ce", from_logits=True)],
+                  jit_compile=jit_compile)
     callbacks = []
     if patience is not None:
         callbacks.append(keras.callbacks.EarlyStopping(
