@@ -1,0 +1,25 @@
+"""Tests for the lmtutor package as a whole: its module list and its import being side-effect free."""
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import lmtutor
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_all_lists_exactly_the_public_modules_and_each_has_tests():
+    modules = sorted(p.stem for p in (ROOT / "lmtutor").glob("*.py") if not p.stem.startswith("_"))
+    assert sorted(lmtutor.__all__) == modules
+    for name in modules:
+        assert importlib.import_module(f"lmtutor.{name}").__doc__, f"lmtutor.{name} has no docstring"
+        assert (ROOT / "tests" / f"test_{name}.py").is_file(), f"tests/test_{name}.py is missing"
+
+
+def test_importing_lmtutor_loads_no_heavy_library():
+    code = ("import sys, lmtutor; heavy = [m for m in ('tensorflow', 'keras', 'gensim', 'jieba', "
+            "'matplotlib.pyplot') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
