@@ -58,7 +58,7 @@ def execute(path: str | Path, *, timeout: int = 600, kernel_name: str | None = N
         timeout=timeout,
         kernel_name=kernel_name or "python3",
         resources={"metadata": {"path": str(path.parent.resolve())}},
-        store_widget_state=False,
+        store_widget_state=True,  # False breaks Output widgets in nbclient; clean_metadata drops the state
         record_timing=False,
     )
     client.execute()

@@ -82,3 +82,15 @@ def test_student_version_runs_to_the_end_and_checks_give_hints(path, tmp_path):
         shown = "".join(o.get("data", {}).get("text/plain", "") + o.get("text", "") for o in cell.outputs)
         assert shown.startswith("❌"), f"a check passed or printed nothing in the student version: {shown!r}"
         assert "not implemented yet" in shown, shown
+
+
+def test_execute_handles_output_widgets_and_strips_their_state(tmp_path):
+    source = ("import ipywidgets as w\nout = w.Output()\ndisplay(out)\nwith out:\n    print('inside')\n"
+              "w.interactive(lambda x: print(2 * x), x=3)")
+    path = tmp_path / "widgets.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell(source)]), path)
+    classroom.execute(path, timeout=120)
+    nb = nbformat.read(path, as_version=4)
+    assert "widgets" not in nb.metadata
+    assert nb.cells[0].execution_count == 1
+    assert not [o for o in nb.cells[0].outputs if o.output_type == "error"]
