@@ -179,7 +179,7 @@ class SGNSConfig:
     epochs: int = 3  # passes over the corpus
     alpha: float = 0.025  # learning rate at the start; decays linearly ...
     min_alpha: float = 1e-4  # ... to this at the end
-    batch_size: int = 256  # (centre, context) pairs per NumPy update
+    batch_size: int = 1024  # (centre, context) pairs per NumPy update
     ns_exponent: float = 0.75  # negatives drawn from unigram counts ** ns_exponent
     seed: int = 0  # seeds the initial vectors, subsampling, windows and negatives
 
