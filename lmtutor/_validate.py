@@ -12,6 +12,8 @@ from __future__ import annotations
 import numbers
 from typing import Any, Iterable
 
+import numpy as np
+
 
 def _show(value: Any) -> str:
     """Return a short repr of ``value`` for an error message."""
@@ -116,3 +118,21 @@ def check_sentences(name: str, value: Any, *, allow_empty: bool = False) -> list
     if not allow_empty and not items:
         raise ValueError(f"{name} is empty: it needs at least one sentence of tokens")
     return [check_token_list(f"{name}[{i}]", s) for i, s in enumerate(items)]
+
+
+def check_array(name: str, value: Any, *, min_ndim: int = 0, copy: bool = False) -> np.ndarray:
+    """Return ``value`` as a finite float64 array with at least ``min_ndim`` dimensions.
+
+    ``copy=True`` always returns a new array (safe to modify in place).
+    """
+    if isinstance(value, str):
+        raise TypeError(f"{name} must be an array of numbers, got a str {_show(value)}")
+    try:
+        array = np.array(value, dtype=np.float64) if copy else np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers, got {_show(value)}") from None
+    if array.ndim < min_ndim:
+        raise ValueError(f"{name} must have at least {min_ndim} dimension(s), got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite, got a NaN or infinite entry")
+    return array

@@ -20,7 +20,7 @@ import numbers
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 _NOT_IMPLEMENTED = ("not implemented yet: replace `raise NotImplementedError()` in your function "
                     "with your own code, then run this cell again")

@@ -18,24 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from lmtutor._validate import _show, check_float
+from lmtutor._validate import _show, check_array, check_float
 
 KERAS_EPSILON = 1e-7  # keras.config.epsilon(): Keras clips probabilities to [ε, 1 − ε]
 
 
 def _array(name: str, value: Any, *, min_ndim: int = 1) -> np.ndarray:
-    """Return ``value`` as a float64 array with at least ``min_ndim`` dimensions and finite entries."""
-    if isinstance(value, str):
-        raise TypeError(f"{name} must be an array of numbers, got a str {_show(value)}")
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of numbers, got {_show(value)}") from None
-    if array.ndim < min_ndim:
-        raise ValueError(f"{name} must have at least {min_ndim} dimension(s), got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, got a NaN or infinite entry")
-    return array
+    """Return ``value`` as a finite float64 array with at least ``min_ndim`` dimensions."""
+    return check_array(name, value, min_ndim=min_ndim)
 
 
 def _labels(labels: Any, outputs: np.ndarray, outputs_name: str) -> np.ndarray:

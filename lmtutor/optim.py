@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from lmtutor._validate import _show, check_float, check_int, check_type
+from lmtutor._validate import _show, check_array, check_float, check_int, check_type
 
 Surface = Callable[[np.ndarray], tuple[float, np.ndarray]]  # params -> (loss, gradient)
 
@@ -28,14 +28,7 @@ def _as_list(name: str, value: Any) -> tuple[list[np.ndarray], bool]:
     items = [value] if single else list(value)
     arrays = []
     for i, item in enumerate(items):
-        label = name if single else f"{name}[{i}]"
-        try:
-            array = np.array(item, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(f"{label} must be an array of numbers, got {_show(item)}") from None
-        if not np.all(np.isfinite(array)):
-            raise ValueError(f"{label} must be finite, got a NaN or infinite entry")
-        arrays.append(array)
+        arrays.append(check_array(name if single else f"{name}[{i}]", item, copy=True))
     return arrays, single
 
 

@@ -16,20 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from lmtutor._validate import _show, check_float, check_int, check_type
+from lmtutor._validate import check_array, check_float, check_int, check_type
 
 
 def _array(name: str, value: Any) -> np.ndarray:
-    """Return ``value`` as a finite float64 array, raising TypeError/ValueError naming ``name``."""
-    if isinstance(value, str):
-        raise TypeError(f"{name} must be an array of numbers, got a str {_show(value)}")
-    try:
-        array = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of numbers, got {_show(value)}") from None
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, got a NaN or infinite entry")
-    return array
+    """Return ``value`` as a new finite float64 array, raising TypeError/ValueError naming ``name``."""
+    return check_array(name, value, copy=True)
 
 
 def _rate(rate: Any) -> float:
