@@ -889,7 +889,6 @@ _SGNS_CASES = (_shown_sgns_case(),)
 def _sgns_loss_exercise():
     import numpy as np
 
-    sig = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
     return _Exercise(
         "sgns_loss", ("v_c", "u_o", "u_neg"), _sgns_loss,
         note="L = −log σ(u_o·v_c) − Σ_k log σ(−u_{n_k}·v_c)",
@@ -898,17 +897,17 @@ def _sgns_loss_exercise():
         mistakes=(
             _Mistake("a negative word's score enters with a minus sign: −log σ(−u_n·v_c), which is "
                      "small when u_n·v_c is very negative (the model rejects the noise word).",
-                     lambda v, u, n: float(-np.log(sig(u @ v)) - np.sum(np.log(sig(n @ v))))),
+                     lambda v, u, n: float(-np.log(_sigmoid(u @ v)) - np.sum(np.log(_sigmoid(n @ v))))),
             _Mistake("you returned the log-likelihood log σ(u_o·v_c) + Σ log σ(−u_n·v_c); the loss "
                      "is its negative, so that training minimises it.",
                      lambda v, u, n: -_sgns_loss(v, u, n)),
             _Mistake("you left out the negative words: add − Σ_k log σ(−u_{n_k}·v_c); without them "
                      "every vector could grow until σ = 1.",
-                     lambda v, u, n: float(-np.log(sig(u @ v)))),
+                     lambda v, u, n: float(-np.log(_sigmoid(u @ v)))),
             _Mistake("take the logarithm of the sigmoids: L = −log σ(u_o·v_c) − Σ log σ(−u_n·v_c).",
-                     lambda v, u, n: float(-sig(u @ v) - np.sum(sig(-(n @ v))))),
+                     lambda v, u, n: float(-_sigmoid(u @ v) - np.sum(_sigmoid(-(n @ v))))),
             _Mistake("the negatives are summed, not averaged: − Σ_k log σ(−u_{n_k}·v_c).",
-                     lambda v, u, n: float(-np.log(sig(u @ v)) - np.mean(np.log(sig(-(n @ v)))))),
+                     lambda v, u, n: float(-np.log(_sigmoid(u @ v)) - np.mean(np.log(_sigmoid(-(n @ v)))))),
         ))
 
 
@@ -923,16 +922,10 @@ def check_sgns_loss(fn: Callable[..., Any]) -> CheckResult:
 
 
 def _sgns_grad_center(v_c, u_o, u_neg):
-    import numpy as np
-
-    sig = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
-    return (sig(u_o @ v_c) - 1) * u_o + sig(u_neg @ v_c) @ u_neg
+    return (_sigmoid(u_o @ v_c) - 1) * u_o + _sigmoid(u_neg @ v_c) @ u_neg
 
 
 def _sgns_grad_exercise():
-    import numpy as np
-
-    sig = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
     return _arrays_exercise(
         "sgns_grad_center", ("v_c", "u_o", "u_neg"), _sgns_grad_center,
         note="∂L/∂v_c = (σ(u_o·v_c) − 1) u_o + Σ_k σ(u_{n_k}·v_c) u_{n_k}",
@@ -941,14 +934,14 @@ def _sgns_grad_exercise():
         mistakes=(
             _Mistake("the context word's coefficient is σ(u_o·v_c) − 1 (negative: the step pulls "
                      "v_c towards u_o), not σ(u_o·v_c).",
-                     lambda v, u, n: sig(u @ v) * u + sig(n @ v) @ n),
+                     lambda v, u, n: _sigmoid(u @ v) * u + _sigmoid(n @ v) @ n),
             _Mistake("you returned the gradient of the log-likelihood (the sign is flipped); the "
                      "gradient of the loss L is its negative.",
                      lambda v, u, n: -_sgns_grad_center(v, u, n)),
             _Mistake("you left out the negative words' term + Σ_k σ(u_{n_k}·v_c) u_{n_k}.",
-                     lambda v, u, n: (sig(u @ v) - 1) * u),
+                     lambda v, u, n: (_sigmoid(u @ v) - 1) * u),
             _Mistake("a negative word's coefficient is σ(u_n·v_c), not σ(u_n·v_c) − 1.",
-                     lambda v, u, n: (sig(u @ v) - 1) * u + (sig(n @ v) - 1) @ n),
+                     lambda v, u, n: (_sigmoid(u @ v) - 1) * u + (_sigmoid(n @ v) - 1) @ n),
         ))
 
 

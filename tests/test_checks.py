@@ -302,41 +302,6 @@ RNN_HARD_CODED = [
 ]
 
 
-@pytest.mark.parametrize(("check", "fn"), RNN_CORRECT)
-def test_recurrent_correct_solution_passes(check, fn):
-    result = check(fn)
-    assert result.passed, result
-    assert "not shown in the notebook" in result.message
-
-
-@pytest.mark.parametrize(("check", "fn", "phrase"), RNN_WRONG)
-def test_recurrent_wrong_answer_gets_its_specific_hint(check, fn, phrase):
-    result = check(fn)
-    assert not result.passed
-    assert phrase in result.message, result.message
-    assert "expected" in result.message and "got" in result.message
-    one_line(result)
-
-
-@pytest.mark.parametrize(("check", "fn"), RNN_HARD_CODED)
-def test_recurrent_hard_coded_answer_fails(check, fn):
-    result = check(fn)
-    assert not result.passed
-    assert "notebook example's answer for a different input" in result.message, result.message
-
-
-@pytest.mark.parametrize("check", [checks.check_rnn_step, checks.check_clip_by_global_norm,
-                                   checks.check_lstm_step])
-def test_recurrent_not_implemented_none_and_non_callable(check):
-    def student(*args):
-        raise NotImplementedError()
-
-    assert check(student).message.startswith("not implemented yet")
-    assert "forget the return statement" in check(lambda *a: None).message
-    assert "pass the function itself" in check(np.zeros(2)).message
-    assert not check(lambda *a: np.zeros((7, 7))).passed
-
-
 # --- notebooks 05 and 06: losses, optimizers, regularization (answers are NumPy arrays) --------
 
 
@@ -413,40 +378,6 @@ OPT_HARD_CODED = [
 
 OPT_CHECKS = [checks.check_log_softmax, checks.check_adam_step, checks.check_dropout_forward,
               checks.check_l2_grad]
-
-
-@pytest.mark.parametrize(("check", "fn"), OPT_CORRECT)
-def test_optimization_correct_solution_passes(check, fn):
-    result = check(fn)
-    assert result.passed, result
-    assert "not shown in the notebook" in result.message
-
-
-@pytest.mark.parametrize(("check", "fn", "phrase"), OPT_WRONG)
-def test_optimization_wrong_answer_gets_its_specific_hint(check, fn, phrase):
-    result = check(fn)
-    assert not result.passed
-    assert phrase in result.message, result.message
-    assert "expected" in result.message and "got" in result.message
-    one_line(result)
-
-
-@pytest.mark.parametrize(("check", "fn"), OPT_HARD_CODED)
-def test_optimization_hard_coded_answer_fails(check, fn):
-    result = check(fn)
-    assert not result.passed
-    assert "notebook example's answer for a different input" in result.message, result.message
-
-
-@pytest.mark.parametrize("check", OPT_CHECKS)
-def test_optimization_not_implemented_none_and_non_callable(check):
-    def student(*args):
-        raise NotImplementedError()
-
-    assert check(student).message.startswith("not implemented yet")
-    assert "forget the return statement" in check(lambda *a: None).message
-    assert "pass the function itself" in check(np.zeros(2)).message
-    assert not check(lambda *a: np.zeros((7, 7))).passed
 
 
 # --- notebook 02: word embeddings ---------------------------------------------------------------
@@ -527,15 +458,24 @@ EMB_CHECKS = [checks.check_cosine_similarity, checks.check_sgns_loss,
               checks.check_sgns_grad_center, checks.check_three_cos_add]
 
 
-@pytest.mark.parametrize(("check", "fn"), EMB_CORRECT)
-def test_embeddings_correct_solution_passes(check, fn):
+# --- the array-answer checks of notebooks 02-06, tested the same way ---------------------------
+
+ARRAY_CORRECT = RNN_CORRECT + OPT_CORRECT + EMB_CORRECT
+ARRAY_WRONG = RNN_WRONG + OPT_WRONG + EMB_WRONG
+ARRAY_HARD_CODED = RNN_HARD_CODED + OPT_HARD_CODED + EMB_HARD_CODED
+ARRAY_CHECKS = [checks.check_rnn_step, checks.check_clip_by_global_norm, checks.check_lstm_step,
+                *OPT_CHECKS, *EMB_CHECKS]
+
+
+@pytest.mark.parametrize(("check", "fn"), ARRAY_CORRECT)
+def test_array_check_correct_solution_passes(check, fn):
     result = check(fn)
     assert result.passed, result
     assert "not shown in the notebook" in result.message
 
 
-@pytest.mark.parametrize(("check", "fn", "phrase"), EMB_WRONG)
-def test_embeddings_wrong_answer_gets_its_specific_hint(check, fn, phrase):
+@pytest.mark.parametrize(("check", "fn", "phrase"), ARRAY_WRONG)
+def test_array_check_wrong_answer_gets_its_specific_hint(check, fn, phrase):
     result = check(fn)
     assert not result.passed
     assert phrase in result.message, result.message
@@ -543,18 +483,19 @@ def test_embeddings_wrong_answer_gets_its_specific_hint(check, fn, phrase):
     one_line(result)
 
 
-@pytest.mark.parametrize(("check", "fn"), EMB_HARD_CODED)
-def test_embeddings_hard_coded_answer_fails(check, fn):
+@pytest.mark.parametrize(("check", "fn"), ARRAY_HARD_CODED)
+def test_array_check_hard_coded_answer_fails(check, fn):
     result = check(fn)
     assert not result.passed
     assert "notebook example's answer for a different input" in result.message, result.message
 
 
-@pytest.mark.parametrize("check", EMB_CHECKS)
-def test_embeddings_not_implemented_none_and_non_callable(check):
+@pytest.mark.parametrize("check", ARRAY_CHECKS)
+def test_array_check_not_implemented_none_and_non_callable(check):
     def student(*args):
         raise NotImplementedError()
 
     assert check(student).message.startswith("not implemented yet")
     assert "forget the return statement" in check(lambda *a: None).message
     assert "pass the function itself" in check(np.zeros(2)).message
+    assert not check(lambda *a: np.zeros((7, 7))).passed
