@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_all_lists_exactly_the_public_modules_and_each_has_tests():
-    modules = sorted(p.stem for p in (ROOT / "lmtutor").glob("*.py") if not p.stem.startswith("_"))
+    package = ROOT / "lmtutor"
+    modules = sorted([p.stem for p in package.glob("*.py") if not p.stem.startswith("_")]
+                     + [p.parent.name for p in package.glob("*/__init__.py")])  # subpackages (checks)
     assert sorted(lmtutor.__all__) == modules
     for name in modules:
         assert importlib.import_module(f"lmtutor.{name}").__doc__, f"lmtutor.{name} has no docstring"

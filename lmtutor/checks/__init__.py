@@ -1,0 +1,50 @@
+"""Automatic checks for the notebook exercises: each returns a one-line ✅/❌ result with a hint.
+
+The learner writes a function between ``### BEGIN SOLUTION`` and ``### END SOLUTION``; the check
+cell passes the function itself (not its result)::
+
+    from lmtutor import checks
+    checks.check_char_tokens(char_tokens)   # ✅ char_tokens: passed — ...
+
+A check runs the function on the notebook's example and on inputs the notebook does not show (so a
+hard-coded answer fails), compares with a reference solution (floats: math.isclose rel 1e-6, abs
+1e-9; lists exactly) and names the typical mistake behind a wrong answer. An exception from the
+learner's code becomes a failed result; only KeyboardInterrupt (interrupt the kernel) passes.
+
+The checks live in one module per part of the course (``tokens``, ``embeddings``, ``recurrent``,
+``training``); all are importable from ``lmtutor.checks`` directly.
+"""
+
+from lmtutor.checks._runner import CheckResult
+from lmtutor.checks.tokens import (
+    check_char_tokens, check_bigram_probability, check_oov_rate, check_add_k_bigram, check_perplexity,
+)
+from lmtutor.checks.embeddings import (
+    check_cosine_similarity, check_sgns_loss, check_sgns_grad_center, check_three_cos_add,
+)
+from lmtutor.checks.recurrent import (
+    check_rnn_step, check_clip_by_global_norm, check_lstm_step,
+)
+from lmtutor.checks.training import (
+    check_log_softmax, check_adam_step, check_dropout_forward, check_l2_grad,
+)
+
+__all__ = [
+    "CheckResult",
+    "check_char_tokens",
+    "check_bigram_probability",
+    "check_oov_rate",
+    "check_add_k_bigram",
+    "check_perplexity",
+    "check_cosine_similarity",
+    "check_sgns_loss",
+    "check_sgns_grad_center",
+    "check_three_cos_add",
+    "check_rnn_step",
+    "check_clip_by_global_norm",
+    "check_lstm_step",
+    "check_log_softmax",
+    "check_adam_step",
+    "check_dropout_forward",
+    "check_l2_grad",
+]

@@ -1,0 +1,226 @@
+"""The runner behind every exercise check: cases, typical mistakes, the result line.
+
+An exercise is a reference solution, inputs (those the notebook shows first) and typical wrong
+solutions; :func:`_run` calls the learner's function on each input and diagnoses a wrong answer.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import numbers
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+_NOT_IMPLEMENTED = ("not implemented yet: replace `raise NotImplementedError()` in your function "
+                    "with your own code, then run this cell again")
+_MARKDOWN_SPECIALS = "\\`*_[]<>#|~"
+_ERROR_HINTS = {  # added to "your function raised ..." for errors with a usual cause
+    ZeroDivisionError: "handle a divisor of 0 (the exercise says what to return then)",
+    KeyError: "a key missing from a dict of counts has count 0: use counts.get(key, 0)"}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one exercise check; true when the learner's function passed."""
+
+    name: str  # the exercise, e.g. "char_tokens"
+    passed: bool  # True when every test input gave the expected answer
+    message: str  # on success a short note, on failure the most specific hint found
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        if self.passed:
+            return f"✅ {self.name}: passed — {self.message}"
+        return f"❌ {self.name}: {self.message}"
+
+    def _repr_markdown_(self) -> str:
+        """Return the same line for Jupyter, with Markdown characters escaped."""
+        return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in repr(self))
+
+
+# ---------------------------------------------------------------------------------------------
+# The shared runner
+
+
+@dataclass(frozen=True)
+class _Case:
+    args: tuple  # positional arguments for the learner's function
+    shown: bool = False  # True when the notebook shows this input and its answer
+
+
+@dataclass(frozen=True)
+class _Mistake:
+    hint: str  # what to tell the learner
+    wrong: Callable[..., Any]  # a typical wrong solution: the same answers get this hint
+
+
+@dataclass(frozen=True)
+class _Exercise:
+    name: str  # shown in the result line
+    params: tuple[str, ...]  # argument names of the learner's function, for messages
+    reference: Callable[..., Any]  # the correct solution
+    cases: tuple[_Case, ...]  # shown cases first
+    mistakes: tuple[_Mistake, ...]  # most specific first
+    note: str  # what a pass means, for the ✅ line
+
+
+def _one_line(text: str, limit: int) -> str:
+    """Return ``text`` on one line, without memory addresses, cut to ``limit`` characters."""
+    text = re.sub(r" at 0x[0-9a-fA-F]+", "", " ".join(text.split()))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _show(value: Any, limit: int = 70) -> str:
+    """Return a short, deterministic repr (sets sorted, floats to 10 digits)."""
+    if isinstance(value, (set, frozenset)):
+        text = "{" + ", ".join(sorted(map(_show, value))) + "}" if value else "set()"
+    elif isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        text = repr(float(format(float(value), ".10g")))  # 1.0 stays 1.0, 1/3 -> 0.3333333333
+    else:
+        text = repr(value)
+    return _one_line(text, limit)
+
+
+def _matches(got: Any, expected: Any) -> bool:
+    """Return True when ``got`` equals ``expected`` (floats within rel 1e-6 / abs 1e-9)."""
+    try:
+        if isinstance(expected, float):
+            return (isinstance(got, numbers.Real) and not isinstance(got, bool)
+                    and math.isclose(float(got), expected, rel_tol=1e-6, abs_tol=1e-9))
+        return isinstance(got, type(expected)) and got == expected
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def _agrees(mistake: _Mistake, case: _Case, got: Any) -> bool:
+    """Return True when ``got`` is what ``mistake`` produces on ``case``."""
+    try:
+        return _matches(got, mistake.wrong(*copy.deepcopy(case.args)))
+    except Exception:  # a wrong solution may itself fail on an input, e.g. divide by zero
+        return False
+
+
+def _run(exercise: _Exercise, student_fn: Any) -> CheckResult:
+    """Return the CheckResult of ``student_fn`` on every case of ``exercise``."""
+    name = exercise.name
+    if not callable(student_fn):
+        return CheckResult(name, False, f"got a {type(student_fn).__name__} ({_show(student_fn)}), "
+                           f"not a function: pass the function itself, not its result, e.g. "
+                           f"check_{name}(my_function) without parentheses after my_function.")
+    answers: list[tuple[_Case, Any]] = []  # (case, returned value) for cases that returned
+    failure: tuple[_Case, Any, Any, str] | None = None  # first wrong (case, got, expected, inputs)
+    for case in exercise.cases:
+        inputs = ", ".join(f"{p}={_show(a)}" for p, a in zip(exercise.params, case.args))
+        try:
+            got = student_fn(*copy.deepcopy(case.args))
+        except NotImplementedError:
+            return CheckResult(name, False, _NOT_IMPLEMENTED)
+        except (Exception, SystemExit) as error:  # KeyboardInterrupt is left to the kernel
+            if failure is None:
+                detail = _one_line(f"{type(error).__name__}: {error}".rstrip(": "), 150)
+                hint = next((f"; {h}" for t, h in _ERROR_HINTS.items() if isinstance(error, t)), "")
+                return CheckResult(name, False, f"your function raised {detail} on input {inputs}{hint}")
+            continue  # an earlier wrong answer is reported; its diagnosis skips this case
+        answers.append((case, got))
+        expected = exercise.reference(*copy.deepcopy(case.args))
+        if failure is None and not _matches(got, expected):
+            failure = (case, got, expected, inputs)
+    if failure is None:
+        hidden = sum(not case.shown for case in exercise.cases)
+        return CheckResult(name, True, f"{exercise.note} ({len(exercise.cases)} inputs match, "
+                           f"{hidden} of them not shown in the notebook)")
+    case, got, expected, inputs = failure
+    return CheckResult(name, False, f"{_diagnose(exercise, answers, case, got)} "
+                       f"Input {inputs}{'' if case.shown else ' (not shown in the notebook)'}: "
+                       f"expected {_show(expected)}, got {_show(got)}.")
+
+
+def _diagnose(exercise: _Exercise, answers: list[tuple[_Case, Any]], case: _Case, got: Any) -> str:
+    """Return the most specific hint for the wrong answer ``got`` on ``case``: a mistake that
+    explains every answer, a wrong type, a hard-coded answer, a mistake that explains this one."""
+    for mistake in exercise.mistakes:
+        if all(_agrees(mistake, c, g) for c, g in answers):
+            return mistake.hint
+    expected = exercise.reference(*copy.deepcopy(case.args))
+    if got is None:
+        return "your function returned None: did you forget the return statement?"
+    if isinstance(expected, float) and (isinstance(got, bool) or not isinstance(got, numbers.Real)):
+        return f"return a number (a float), not a {type(got).__name__}."
+    if not isinstance(got, type(expected)):
+        return f"return a {type(expected).__name__}, not a {type(got).__name__}."
+    expected_shown = [exercise.reference(*copy.deepcopy(c.args)) for c in exercise.cases if c.shown]
+    if not case.shown and any(_matches(got, e) for e in expected_shown):
+        return ("your function gives the notebook example's answer for a different input: compute "
+                "the answer from the arguments instead of writing it in.")
+    for mistake in exercise.mistakes:
+        if _agrees(mistake, case, got):
+            return mistake.hint
+    return "wrong answer."
+
+
+
+def _cases(shown: list[tuple], hidden: list[tuple]) -> tuple[_Case, ...]:
+    return tuple(_Case(args, shown=True) for args in shown) + tuple(_Case(args) for args in hidden)
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Array answers (notebooks 02-06): NumPy arrays compare with np.allclose (rel 1e-6, abs 1e-9); a pair
+# or list of arrays becomes a tuple of them.
+
+
+class _ArrayAnswer:
+    """A NumPy array answer that compares with tolerance and shows itself rounded."""
+
+    def __init__(self, array):
+        self.array = array
+
+    @staticmethod
+    def of(value: Any) -> Any:
+        """Return ``value`` with arrays wrapped (lists/tuples of them as a tuple); other values as is."""
+        import numpy as np
+
+        if isinstance(value, (list, tuple)):
+            return tuple(_ArrayAnswer.of(v) for v in value)
+        if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
+            return _ArrayAnswer(np.asarray(value, dtype=np.float64))
+        return value
+
+    def __eq__(self, other: object) -> bool:
+        import numpy as np
+
+        return (isinstance(other, _ArrayAnswer) and self.array.shape == other.array.shape
+                and bool(np.allclose(self.array, other.array, rtol=1e-6, atol=1e-9)))
+
+    __hash__ = None  # mutable contents: not hashable
+
+    def __repr__(self) -> str:
+        import numpy as np
+
+        return "array(" + np.array2string(self.array, precision=4, separator=", ",
+                                          suppress_small=True) + ")"
+
+
+def _run_arrays(exercise: _Exercise, student_fn: Any) -> CheckResult:
+    """Return the CheckResult of ``student_fn``, comparing its array answers with tolerance."""
+    if not callable(student_fn):
+        return _run(exercise, student_fn)  # the runner's "pass the function itself" message
+    return _run(exercise, lambda *args: _ArrayAnswer.of(student_fn(*args)))
+
+
+def _arrays_exercise(name, params, reference, cases, mistakes, note):
+    """Return an _Exercise whose reference and mistakes return wrapped arrays."""
+    wrap = lambda fn: (lambda *args: _ArrayAnswer.of(fn(*args)))  # noqa: E731
+    return _Exercise(name, params, wrap(reference), cases,
+                     tuple(_Mistake(m.hint, wrap(m.wrong)) for m in mistakes), note)
+
+
+
+def _sigmoid(z):
+    import numpy as np
+
+    return 1 / (1 + np.exp(-z))
