@@ -10,7 +10,7 @@ import pytest
 
 from lmtutor import checks
 
-# --- learner solutions, written independently of the reference solutions in checks.py ---------
+# --- learner solutions, written independently of the reference solutions in lmtutor.checks -----
 
 
 def char_tokens(text):
