@@ -12,6 +12,6 @@ state; import the module you need::
 __version__ = "0.1.0"
 
 __all__ = [
-    "checks", "classroom", "corpora", "embeddings", "evaluation", "glove", "losses", "lstm_lm",
+    "attention", "checks", "classroom", "corpora", "embeddings", "evaluation", "glove", "losses", "lstm_lm",
     "ngram", "optim", "plots", "regularization", "rnn", "text", "training", "widgets",
 ]
