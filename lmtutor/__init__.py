@@ -12,6 +12,7 @@ state; import the module you need::
 __version__ = "0.1.0"
 
 __all__ = [
-    "attention", "checks", "classroom", "corpora", "embeddings", "evaluation", "glove", "losses", "lstm_lm",
+    "attention", "checks", "classroom", "corpora", "decoding", "embeddings", "evaluation", "generate",
+    "glove", "losses", "lstm_lm",
     "ngram", "optim", "plots", "regularization", "rnn", "text", "training", "widgets",
 ]

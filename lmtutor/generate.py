@@ -1,0 +1,319 @@
+"""Text generation: the step-model protocol, decoding loops, beam search and diversity metrics.
+
+A language model that reads its prompt once and then advances one token at a time from a
+carried state (:class:`StepModel`: the LSTM's ``lstm_lm.LSTMStepper``, the Transformer's KV
+cache) is decoded by the rules of ``lmtutor.decoding``; n new tokens cost n steps::
+
+    stepper = lstm_lm.LSTMStepper(model)
+    ids = generate(stepper, text_to_ids(vocab, "the cat", "word"), config=DecodingConfig(top_p=0.9))
+    ids_to_text(vocab, ids, "word")
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+from lmtutor import text as _text
+from lmtutor._validate import _show, check_choice, check_float, check_int, check_type
+from lmtutor.decoding import DecodingConfig, log_probabilities, sample_next
+
+EOS_ID = _text.Vocab.eos_id
+
+
+@runtime_checkable
+class StepModel(Protocol):
+    """A language model decoded one token at a time from a carried state."""
+
+    vocab_size: int
+
+    def start(self, prompt_ids: Sequence[int]) -> tuple[np.ndarray, Any]:
+        """Read the whole prompt once; return (logits (vocab_size,) float64 for the next
+        token, state). An empty prompt is a ValueError (the caller prepends <bos>)."""
+
+    def step(self, state: Any, token_id: int) -> tuple[np.ndarray, Any]:
+        """Feed one token; return (logits (vocab_size,) for the token after it, new state).
+        Must not modify `state` in place (beam search keeps several states alive)."""
+
+    def full_logits(self, ids: Sequence[int]) -> np.ndarray:
+        """Re-encode `ids` from scratch with the Keras model; return logits (len(ids),
+        vocab_size): row t predicts the token after ids[t]. The quadratic baseline and the
+        test oracle for start/step."""
+
+
+def check_ids(name: str, ids: Any, vocab_size: int, *, allow_empty: bool = False) -> list[int]:
+    """Return ``ids`` as a list of ints in [0, vocab_size), raising an error that names ``name``."""
+    if isinstance(ids, (str, bytes)):
+        raise TypeError(f"{name} must be a sequence of int token ids, got a str {_show(ids)}; "
+                        f"use text_to_ids(vocab, text, scheme)")
+    try:
+        items = list(np.asarray(ids).reshape(-1).tolist()) if isinstance(ids, np.ndarray) else list(ids)
+    except TypeError:
+        raise TypeError(f"{name} must be a sequence of int token ids, got {_show(ids)}") from None
+    for i, raw in enumerate(items):
+        if isinstance(raw, bool) or not isinstance(raw, numbers.Integral):
+            raise TypeError(f"{name}[{i}] must be an int token id, got {type(raw).__name__} {_show(raw)}")
+        if not 0 <= raw < vocab_size:
+            raise ValueError(f"{name}[{i}] = {raw} is outside the vocabulary [0, {vocab_size})")
+    if not items and not allow_empty:
+        raise ValueError(f"{name} must not be empty: start it with <bos> (id {_text.Vocab.bos_id})")
+    return [int(i) for i in items]
+
+
+def _model(model: Any) -> StepModel:
+    if not isinstance(model, StepModel):
+        raise TypeError(f"model must implement StepModel (vocab_size, start, step, full_logits), "
+                        f"got {type(model).__name__}")
+    return model
+
+
+def _settings(model, prompt_ids, max_tokens, config, seed, stop_id):
+    """Return the checked (model, prompt, max_tokens, config, rng, stop_id) of a decoding loop."""
+    model = _model(model)
+    prompt = check_ids("prompt_ids", prompt_ids, model.vocab_size)
+    max_tokens = check_int("max_tokens", max_tokens, minimum=1)
+    check_type("config", config, DecodingConfig)
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    if stop_id is not None:
+        stop_id = check_int("stop_id", stop_id, minimum=0, maximum=model.vocab_size - 1)
+    return model, prompt, max_tokens, config, rng, stop_id
+
+
+def _loop(logits, advance, prompt, max_tokens, config, rng, stop_id) -> list[int]:
+    """Return new ids: pick a token from ``logits``, stop or append it, ``advance`` to the next logits."""
+    new: list[int] = []
+    penalised = config.repetition_penalty != 1.0
+    while True:
+        token = sample_next(logits, config, rng=rng, previous_ids=prompt + new if penalised else ())
+        if token == stop_id:
+            return new
+        new.append(token)
+        if len(new) == max_tokens:
+            return new
+        logits = advance(token, new)
+
+
+def generate(model: StepModel, prompt_ids: Sequence[int], *, max_tokens: int = 100,
+             config: DecodingConfig = DecodingConfig(), seed: int = 0,
+             stop_id: int | None = EOS_ID) -> list[int]:
+    """Return up to ``max_tokens`` new ids after ``prompt_ids``, each chosen by ``config``.
+
+    The prompt is read once (``model.start``); then y_t ~ P(· | prompt, y_<t) costs one
+    ``model.step`` that carries the state forward, so n tokens cost n steps: O(n). Stops before
+    ``stop_id`` (<eos>; not returned; None: never). The same seed gives the same ids.
+    """
+    model, prompt, max_tokens, config, rng, stop_id = _settings(model, prompt_ids, max_tokens, config, seed, stop_id)
+    logits, state = model.start(prompt)
+
+    def advance(token, new):
+        nonlocal state
+        next_logits, state = model.step(state, token)
+        return next_logits
+
+    return _loop(logits, advance, prompt, max_tokens, config, rng, stop_id)
+
+
+def generate_reencoding(model: StepModel, prompt_ids: Sequence[int], *, max_tokens: int = 100,
+                        config: DecodingConfig = DecodingConfig(), seed: int = 0,
+                        stop_id: int | None = EOS_ID) -> list[int]:
+    """Return what :func:`generate` returns, re-encoding the whole prefix for every new token.
+
+    Token t calls ``model.full_logits(prompt + y_<t)`` and keeps the last row: it costs O(P + t),
+    so n tokens cost O(n P + n²) where the stateful path costs O(P + n). Kept as the baseline.
+    """
+    model, prompt, max_tokens, config, rng, stop_id = _settings(model, prompt_ids, max_tokens, config, seed, stop_id)
+    logits = model.full_logits(prompt)[-1]
+    return _loop(logits, lambda token, new: model.full_logits(prompt + new)[-1],
+                 prompt, max_tokens, config, rng, stop_id)
+
+
+# ---------------------------------------------------------------------------------- beam search
+@dataclass(frozen=True)
+class Hypothesis:
+    """One sequence kept by :func:`beam_search`, with its log-probability and score."""
+
+    ids: tuple[int, ...]  # the new tokens after the prompt, without the stop token
+    log_prob: float  # ln P(Y | prompt), the stop token's probability included when finished
+    score: float  # log_prob / lp(|Y|): what hypotheses are ranked by
+    finished: bool  # True: ended with the stop token; False: cut off at max_tokens
+
+
+def length_normalized_score(log_prob: float, length: int, length_penalty: float) -> float:
+    """Return ln P(Y) / lp(Y) with lp(Y) = ((5 + |Y|) / 6)^α (Wu et al. 2016), α = length_penalty.
+
+    α = 0 gives ln P(Y) itself, which favours short outputs (every token adds a negative term);
+    α = 1 is close to the mean log-probability per token.
+    """
+    check_int("length", length, minimum=0)
+    return float(log_prob) / ((5 + length) / 6) ** check_float("length_penalty", length_penalty, minimum=0.0)
+
+
+def beam_search(model: StepModel, prompt_ids: Sequence[int], *, beam_width: int = 4,
+                max_tokens: int = 20, length_penalty: float = 0.0, stop_id: int | None = EOS_ID,
+                banned_ids: Sequence[int] = DecodingConfig.banned_ids) -> list[Hypothesis]:
+    """Return the ``beam_width`` best hypotheses found, best first, by ln P(Y) / ((5 + |Y|) / 6)^α.
+
+    At each step every live beam is extended by every token, and the extensions are ranked by
+    ln P(Y) = Σ_t ln P(y_t | prompt, y_<t) under the model's softmax (``banned_ids`` removed). An
+    extension by ``stop_id`` among the ``beam_width`` best is set aside as finished; the best
+    ``beam_width`` other extensions stay live. After ``max_tokens`` steps the live beams are cut
+    off. All are ranked by the score of :func:`length_normalized_score` (α = ``length_penalty``,
+    |Y| counts the stop token). Width 1 is greedy decoding.
+    """
+    model = _model(model)
+    prompt = check_ids("prompt_ids", prompt_ids, model.vocab_size)
+    width = check_int("beam_width", beam_width, minimum=1)
+    max_tokens = check_int("max_tokens", max_tokens, minimum=1)
+    alpha = check_float("length_penalty", length_penalty, minimum=0.0)
+    banned = check_ids("banned_ids", banned_ids, model.vocab_size, allow_empty=True)
+    if stop_id is not None:
+        stop_id = check_int("stop_id", stop_id, minimum=0, maximum=model.vocab_size - 1)
+    logits, state = model.start(prompt)
+    live = [((), 0.0, logits, state)]  # (ids, ln P, logits for the next token, state)
+    done: list[Hypothesis] = []
+
+    def keep(ids, log_prob, finished):
+        length = len(ids) + finished
+        done.append(Hypothesis(ids, log_prob, length_normalized_score(log_prob, length, alpha), finished))
+
+    for step in range(max_tokens):
+        log_probs = []
+        for _, _, beam_logits, _ in live:
+            masked = np.array(beam_logits, dtype=np.float64)
+            masked[banned] = -np.inf
+            log_probs.append(log_probabilities(masked))
+        totals = np.array([b[1] for b in live])[:, None] + np.stack(log_probs)  # (beams, vocab)
+        chosen = []
+        for rank, flat in enumerate(np.argsort(-totals, axis=None, kind="stable")):
+            beam, token = divmod(int(flat), model.vocab_size)
+            total = float(totals[beam, token])
+            if len(chosen) == width or total == -math.inf:
+                break
+            if token == stop_id:
+                if rank < width:
+                    keep(live[beam][0], total, True)
+            else:
+                chosen.append((beam, token, total))
+        if step == max_tokens - 1:
+            for beam, token, total in chosen:
+                keep(live[beam][0] + (token,), total, False)
+            break
+        live = [(live[beam][0] + (token,), total, *model.step(live[beam][3], token))
+                for beam, token, total in chosen]
+        if not live:
+            break
+    return sorted(done, key=lambda h: -h.score)[:width]
+
+
+# ------------------------------------------------------------------------------------- metrics
+def _sequences(sequences: Any, n: Any) -> tuple[list[tuple], int]:
+    """Return the checked sequences as tuples and n."""
+    n = check_int("n", n, minimum=1)
+    if isinstance(sequences, (str, bytes)):
+        raise TypeError("sequences must be a list of token sequences, got a str; wrap it: [list(text)]")
+    items = list(sequences)
+    out = []
+    for i, seq in enumerate(items):
+        if isinstance(seq, (str, bytes)) or not isinstance(seq, (list, tuple, np.ndarray)):
+            raise TypeError(f"sequences[{i}] must be a list of tokens or ids, got {type(seq).__name__} "
+                            f"{_show(seq)}; for characters use list(text)")
+        out.append(tuple(np.asarray(seq).tolist()) if isinstance(seq, np.ndarray) else tuple(seq))
+    if not any(len(seq) >= n for seq in out):
+        raise ValueError(f"sequences has no sequence of at least n={n} tokens, so no {n}-grams")
+    return out, n
+
+
+def _ngrams(seq: tuple, n: int) -> list[tuple]:
+    return [seq[i:i + n] for i in range(len(seq) - n + 1)]
+
+
+def distinct_n(sequences: Sequence[Sequence], n: int) -> float:
+    """Return distinct-n = |distinct n-grams| / |n-grams|, pooled over all ``sequences``.
+
+    Li et al. 2016: 1 when no n-gram repeats anywhere, near 0 when the samples say the same thing.
+    """
+    sequences, n = _sequences(sequences, n)
+    grams = [g for seq in sequences for g in _ngrams(seq, n)]
+    return len(set(grams)) / len(grams)
+
+
+def repetition_rate(sequences: Sequence[Sequence], n: int = 4) -> float:
+    """Return the mean over sequences s of 1 − |distinct n-grams of s| / |n-grams of s|.
+
+    The share of n-grams that repeat an earlier one in the same sequence (seq-rep-n of Welleck
+    et al. 2019): 0 for text that never loops, near 1 for "the the the ...". Sequences shorter than
+    n are skipped.
+    """
+    sequences, n = _sequences(sequences, n)
+    rates = [1 - len(set(g)) / len(g) for g in (_ngrams(s, n) for s in sequences) if g]
+    return float(np.mean(rates))
+
+
+def token_log_probs(model: StepModel, prompt_ids: Sequence[int], ids: Sequence[int]) -> np.ndarray:
+    """Return ln P(y_t | prompt, y_<t) for each token y_t of ``ids`` (float64, shape (len(ids),)).
+
+    Under the model's own softmax: no temperature, truncation or banned tokens.
+    """
+    model = _model(model)
+    prompt = check_ids("prompt_ids", prompt_ids, model.vocab_size)
+    ids = check_ids("ids", ids, model.vocab_size)
+    logits, state = model.start(prompt)
+    out = np.empty(len(ids))
+    for t, token in enumerate(ids):
+        out[t] = log_probabilities(logits)[token]
+        if t + 1 < len(ids):
+            logits, state = model.step(state, token)
+    return out
+
+
+def continuation_perplexity(model: StepModel, prompt_ids: Sequence[int], ids: Sequence[int]) -> float:
+    """Return exp(−(1/T) Σ_t ln P(y_t | prompt, y_<t)) of the continuation ``ids`` = y_1 ... y_T.
+
+    Append <eos> to ``ids`` to score the decision to stop too. Low values are not better text:
+    greedy and beam outputs score lower than human text (Holtzman et al. 2020).
+    """
+    return math.exp(-float(np.mean(token_log_probs(model, prompt_ids, ids))))
+
+
+# ---------------------------------------------------------------------------------- text in/out
+def text_to_ids(vocab: _text.Vocab, text: str, scheme: str = "word", *, add_bos: bool = True,
+                lowercase: bool = False) -> list[int]:
+    """Return the ids of ``text`` tokenized by ``scheme``, <bos> first: a prompt for :func:`generate`.
+
+    Tokens the vocabulary lacks become <unk> (id 1) with a UserWarning naming them. Under "char"
+    spaces are kept when ``vocab`` has a " " token (an English character model predicts them).
+    """
+    check_type("vocab", vocab, _text.Vocab)
+    check_type("text", text, str)
+    check_choice("scheme", scheme, _text.SCHEMES)
+    check_type("add_bos", add_bos, bool)
+    source = text.lower() if check_type("lowercase", lowercase, bool) else text
+    if scheme == "char":
+        tokens = _text.tokenize_chars(source, keep_spaces=" " in vocab)
+    else:
+        tokens = _text.tokenize(source, scheme)
+    unknown = Counter(t for t in tokens if t not in vocab)
+    if unknown:
+        warnings.warn(f"text has {sum(unknown.values())} token(s) not in the vocabulary, read as "
+                      f"<unk>: {sorted(unknown)[:10]}", UserWarning, stacklevel=2)
+    ids = vocab.encode(tokens, add_bos=add_bos)
+    if not ids:
+        raise ValueError(f"text {_show(text)} has no tokens under scheme {scheme!r} and add_bos is False")
+    return ids
+
+
+def ids_to_text(vocab: _text.Vocab, ids: Sequence[int], scheme: str = "word") -> str:
+    """Return the tokens of ``ids`` joined by " " ("word") or "" ("char", "zh_word").
+
+    <pad>, <bos> and <eos> are dropped; <unk> stays visible.
+    """
+    check_type("vocab", vocab, _text.Vocab)
+    check_choice("scheme", scheme, _text.SCHEMES)
+    tokens = vocab.decode(check_ids("ids", ids, len(vocab), allow_empty=True), skip_specials=True)
+    return (" " if scheme == "word" else "").join(tokens)
