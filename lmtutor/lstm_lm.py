@@ -22,6 +22,8 @@ import keras
 import numpy as np
 
 from lmtutor import rnn
+from lmtutor import generate as generation
+from lmtutor.decoding import DecodingConfig
 from lmtutor._validate import _show, check_choice, check_float, check_int, check_type
 from lmtutor.text import Vocab
 
@@ -151,36 +153,73 @@ def evaluate_documents(model: keras.Model, documents: Sequence[Sequence[int]], *
             "bits_per_token": cross_entropy / math.log(2), "tokens": count}
 
 
+class LSTMStepper:
+    """A :func:`build_lstm_lm` model run one token at a time in NumPy: a ``generate.StepModel``.
+
+    The weights are copied once, as float64 (make a new stepper after more training). A step is
+    (h_t, c_t) = ``rnn.lstm_step``(E[y_t], h_{t-1}, c_{t-1}) and logits_t = h_t V + c, so each new
+    token costs one step; ``full_logits`` runs the Keras model itself (float32) on the whole
+    sequence and is the oracle: both agree to about 1e-5.
+    """
+
+    def __init__(self, model: keras.Model):
+        check_type("model", model, keras.Model)
+        try:
+            table = model.get_layer("embedding").embeddings
+            lstm_weights = model.get_layer("lstm").get_weights()
+            out_kernel, out_bias = model.get_layer("logits").get_weights()
+        except ValueError:
+            raise ValueError(f"model must be built by build_lstm_lm (layers embedding, lstm, logits), "
+                             f"got layers {[layer.name for layer in model.layers]}") from None
+        self.model = model
+        self.table = np.asarray(table, dtype=np.float64)  # E: (vocab_size, embedding_dim)
+        self.weights = [np.asarray(w, dtype=np.float64) for w in lstm_weights]  # W, U, b (i, f, c, o)
+        self.out_kernel = np.asarray(out_kernel, dtype=np.float64)  # V: (hidden_size, vocab_size)
+        self.out_bias = np.asarray(out_bias, dtype=np.float64)  # c: (vocab_size,)
+        self.vocab_size = int(self.out_bias.shape[0])
+        self.hidden_size = int(self.weights[1].shape[0])
+
+    def _logits(self, h: np.ndarray) -> np.ndarray:
+        return (h @ self.out_kernel + self.out_bias)[0]  # (vocab_size,)
+
+    def start(self, prompt_ids: Sequence[int]) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """Return (logits for the token after the prompt, state (h, c)), the prompt read once from zeros."""
+        ids = generation.check_ids("prompt_ids", prompt_ids, self.vocab_size)
+        _, h, c = rnn.lstm_forward(self.table[ids][None], self.weights)  # h, c: (1, hidden_size)
+        return self._logits(h), (h, c)
+
+    def step(self, state: tuple[np.ndarray, np.ndarray],
+             token_id: int) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """Return (logits for the token after ``token_id``, new state (h, c)); ``state`` is not changed."""
+        if not isinstance(state, tuple) or len(state) != 2:
+            raise TypeError(f"state must be the (h, c) pair returned by start or step, got {_show(state)}")
+        token_id = check_int("token_id", token_id, minimum=0, maximum=self.vocab_size - 1)
+        h, c = rnn.lstm_step(self.table[[token_id]], state[0], state[1], self.weights)
+        return self._logits(h), (h, c)
+
+    def full_logits(self, ids: Sequence[int]) -> np.ndarray:
+        """Return the Keras model's logits (len(ids), vocab_size), float64, for ``ids`` read from zeros."""
+        ids = generation.check_ids("ids", ids, self.vocab_size)
+        logits = self.model.predict_on_batch(np.array([ids], dtype=np.int32))  # (1, len(ids), vocab_size)
+        return np.asarray(logits, dtype=np.float64)[0]
+
+
 def generate(model: keras.Model, vocab: Vocab, prompt: Sequence[str] = (), *, max_tokens: int = 100,
              temperature: float = 1.0, seed: int = 0) -> list[str]:
     """Return tokens sampled one at a time from softmax(logits / temperature) after ``prompt``.
 
-    Runs the trained weights through ``rnn.lstm_step`` in NumPy, carrying (h_t, c_t): each new
-    token costs one step. Stops after <eos> (not returned) or ``max_tokens`` tokens.
+    <bos> + ``prompt`` is read once by an :class:`LSTMStepper`; ``generate.generate`` then takes one
+    NumPy LSTM step per new token, carrying (h_t, c_t). Stops after <eos> (not returned) or
+    ``max_tokens`` tokens; <pad> and <bos> are never produced.
     """
     check_type("vocab", vocab, Vocab)
-    max_tokens = check_int("max_tokens", max_tokens, minimum=1)
-    temperature = check_float("temperature", temperature, minimum=0.0, min_inclusive=False)
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
-    table = np.asarray(model.get_layer("embedding").embeddings, dtype=np.float64)  # (vocab, dim)
-    weights = [np.asarray(w, dtype=np.float64) for w in model.get_layer("lstm").get_weights()]
-    out_kernel, out_bias = (np.asarray(w, dtype=np.float64) for w in model.get_layer("logits").get_weights())
-    hidden = weights[1].shape[0]
-    h, c = np.zeros((1, hidden)), np.zeros((1, hidden))
-    token_id, tokens = Vocab.bos_id, []
-    for token_id_next in vocab.encode(list(prompt)):
-        h, c = rnn.lstm_step(table[[token_id]], h, c, weights)
-        token_id = token_id_next
-    while len(tokens) < max_tokens:
-        h, c = rnn.lstm_step(table[[token_id]], h, c, weights)  # (1, hidden) each
-        logits = (h @ out_kernel + out_bias)[0] / temperature  # (vocab,)
-        logits[[Vocab.pad_id, Vocab.bos_id]] = -np.inf  # never predicted
-        probs = np.exp(logits - logits.max())
-        token_id = int(rng.choice(len(probs), p=probs / probs.sum()))
-        if token_id == Vocab.eos_id:
-            break
-        tokens.append(vocab.itos[token_id])
-    return tokens
+    config = DecodingConfig(temperature=temperature)
+    stepper = LSTMStepper(model)
+    if len(vocab) != stepper.vocab_size:
+        raise ValueError(f"vocab has {len(vocab)} tokens but the model predicts {stepper.vocab_size}")
+    ids = generation.generate(stepper, vocab.encode(list(prompt), add_bos=True), max_tokens=max_tokens,
+                              config=config, seed=seed)
+    return vocab.decode(ids)
 
 
 # ------------------------------------------------------------------ the long-gap recall task

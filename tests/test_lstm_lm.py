@@ -11,7 +11,12 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
 from lmtutor import lstm_lm, rnn  # noqa: E402
+from lmtutor import generate as gen  # noqa: E402
+from lmtutor.decoding import DecodingConfig  # noqa: E402
 from lmtutor.text import Vocab, lm_windows  # noqa: E402
 
 VOCAB = Vocab(["<pad>", "<unk>", "<bos>", "<eos>", "a", "b", "c"])
@@ -100,3 +105,96 @@ def test_bad_input_is_named():
         lstm_lm.generate(model, VOCAB, temperature=0)
     with pytest.raises(ValueError, match="cell must be one of 'rnn', 'lstm'"):
         lstm_lm.build_recall_model("gru")
+
+
+# ------------------------------------------------------------ stateful generation: LSTMStepper
+STEP_TOLERANCE = 1e-5  # float64 NumPy steps vs the float32 Keras model over up to 20 steps
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.lists(st.integers(1, 6), min_size=1, max_size=12), st.integers(1, 4))
+def test_stepper_logits_equal_re_encoding_the_full_prefix_at_every_step(model, tokens, prompt_length):
+    stepper = lstm_lm.LSTMStepper(model)
+    ids = [Vocab.bos_id, *tokens]
+    prompt_length = min(prompt_length, len(ids))
+    logits, state = stepper.start(ids[:prompt_length])
+    assert logits.shape == (len(VOCAB),) and logits.dtype == np.float64
+    assert np.max(np.abs(logits - stepper.full_logits(ids[:prompt_length])[-1])) < STEP_TOLERANCE
+    for t in range(prompt_length, len(ids)):
+        logits, state = stepper.step(state, ids[t])
+        assert np.max(np.abs(logits - stepper.full_logits(ids[:t + 1])[-1])) < STEP_TOLERANCE
+
+
+def test_stepper_reads_a_prompt_as_its_steps_and_never_changes_a_state(model):
+    stepper = lstm_lm.LSTMStepper(model)
+    ids = [2, 4, 6, 5, 5, 4, 6]
+    logits, state = stepper.start(ids[:1])
+    for token in ids[1:]:
+        logits, state = stepper.step(state, token)
+    whole_logits, whole_state = stepper.start(ids)
+    assert np.max(np.abs(logits - whole_logits)) < 1e-12  # same float64 arithmetic
+    assert all(np.max(np.abs(a - b)) < 1e-12 for a, b in zip(state, whole_state))
+    saved = [a.copy() for a in state]
+    first, _ = stepper.step(state, 4)
+    other, _ = stepper.step(state, 5)  # beam search steps one state with several tokens
+    again, _ = stepper.step(state, 4)
+    assert all(np.array_equal(a, b) for a, b in zip(state, saved))
+    assert np.array_equal(first, again) and not np.allclose(first, other)
+
+
+def test_stateful_generation_equals_re_encoding_on_the_lstm(model):
+    stepper = lstm_lm.LSTMStepper(model)
+    for config in (DecodingConfig(greedy=True), DecodingConfig(temperature=0.8, top_k=4)):
+        fast = gen.generate(stepper, [2, 4, 5], max_tokens=25, config=config, seed=1, stop_id=None)
+        assert fast == gen.generate_reencoding(stepper, [2, 4, 5], max_tokens=25, config=config, seed=1,
+                                               stop_id=None)
+        assert len(fast) == 25
+
+
+def test_beam_search_on_the_lstm_scores_its_beams_as_the_keras_model_does(model):
+    stepper = lstm_lm.LSTMStepper(model)
+    beams = gen.beam_search(stepper, [2, 4], beam_width=3, max_tokens=6, length_penalty=0.6)
+    assert len(beams) == 3 and beams[0].score >= beams[1].score >= beams[2].score
+    for beam in beams:
+        ids = [2, 4, *beam.ids] + ([Vocab.eos_id] if beam.finished else [])
+        logits = stepper.full_logits(ids[:-1])[1:]  # rows predicting the new tokens
+        logits[:, [Vocab.pad_id, Vocab.bos_id]] = -np.inf  # banned, as in beam_search
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        assert beam.log_prob == pytest.approx(log_probs[np.arange(len(ids) - 2), ids[2:]].sum(), abs=1e-5)
+    greedy = gen.generate(stepper, [2, 4], max_tokens=6, config=DecodingConfig(greedy=True))
+    assert list(gen.beam_search(stepper, [2, 4], beam_width=1, max_tokens=6)[0].ids) == greedy
+
+
+def test_lstm_lm_generate_is_generate_over_the_stepper(model):
+    tokens = lstm_lm.generate(model, VOCAB, ["a", "b"], max_tokens=30, temperature=0.8, seed=3)
+    ids = gen.generate(lstm_lm.LSTMStepper(model), [2, 4, 5], max_tokens=30,
+                       config=DecodingConfig(temperature=0.8), seed=3)
+    assert tokens == VOCAB.decode(ids)
+
+
+def test_unknown_characters_become_unk_and_generation_goes_on(model):
+    with pytest.warns(UserWarning, match=r"not in the vocabulary, read as <unk>: \['z'\]"):
+        prompt = gen.text_to_ids(VOCAB, "abz", "char")
+    assert prompt == [2, 4, 5, Vocab.unk_id]
+    new = gen.generate(lstm_lm.LSTMStepper(model), prompt, max_tokens=10, seed=0)
+    assert isinstance(gen.ids_to_text(VOCAB, prompt + new, "char"), str)
+
+
+def test_stepper_bad_input_is_named(model):
+    stepper = lstm_lm.LSTMStepper(model)
+    with pytest.raises(TypeError, match="model must be Model"):
+        lstm_lm.LSTMStepper("model.keras")
+    with pytest.raises(ValueError, match="model must be built by build_lstm_lm"):
+        lstm_lm.LSTMStepper(lstm_lm.build_recall_model("lstm", hidden_size=2))
+    with pytest.raises(ValueError, match="prompt_ids must not be empty"):
+        stepper.start([])
+    with pytest.raises(ValueError, match=r"ids\[0\] = 7 is outside the vocabulary \[0, 7\)"):
+        stepper.full_logits([7])
+    _, state = stepper.start([2])
+    with pytest.raises(TypeError, match=r"state must be the \(h, c\) pair"):
+        stepper.step("state", 4)
+    with pytest.raises(ValueError, match="token_id must be <= 6, got 7"):
+        stepper.step(state, 7)
+    with pytest.raises(ValueError, match="vocab has 8 tokens but the model predicts 7"):
+        lstm_lm.generate(model, Vocab([*VOCAB.itos, "d"]))
