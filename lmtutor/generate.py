@@ -148,7 +148,7 @@ def length_normalized_score(log_prob: float, length: int, length_penalty: float)
     """Return ln P(Y) / lp(Y) with lp(Y) = ((5 + |Y|) / 6)^α (Wu et al. 2016), α = length_penalty.
 
     α = 0 gives ln P(Y) itself, which favours short outputs (every token adds a negative term);
-    α = 1 is close to the mean log-probability per token.
+    α = 1 makes long outputs score about 6 × their mean log-probability per token.
     """
     check_int("length", length, minimum=0)
     return float(log_prob) / ((5 + length) / 6) ** check_float("length_penalty", length_penalty, minimum=0.0)
@@ -160,7 +160,7 @@ def beam_search(model: StepModel, prompt_ids: Sequence[int], *, beam_width: int 
     """Return the ``beam_width`` best hypotheses found, best first, by ln P(Y) / ((5 + |Y|) / 6)^α.
 
     At each step every live beam is extended by every token, and the extensions are ranked by
-    ln P(Y) = Σ_t ln P(y_t | prompt, y_<t) under the model's softmax (``banned_ids`` removed). An
+    ln P(Y) = Σ_t ln P(y_t | prompt, y_<t), the softmax renormalised without ``banned_ids``. An
     extension by ``stop_id`` among the ``beam_width`` best is set aside as finished; the best
     ``beam_width`` other extensions stay live. After ``max_tokens`` steps the live beams are cut
     off. All are ranked by the score of :func:`length_normalized_score` (α = ``length_penalty``,
