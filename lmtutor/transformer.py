@@ -1,0 +1,364 @@
+"""A small decoder-only (GPT-style) Transformer language model in Keras 3 for notebook 08, its
+forward pass in NumPy from the trained weights, and a KV-cache stepper for generation.
+
+Like ``lstm_lm``'s LSTM, the model maps ids (batch, time) -> logits (batch, time, vocab_size), so
+it trains on the same windows (``text.lm_windows``) with ``lstm_lm.train``::
+
+    model = build_transformer_lm(TransformerConfig(vocab_size=len(vocab), context=128))
+    lstm_lm.train(model, text.lm_windows(ids, 128), epochs=3)
+    logits, state = TransformerStepper(model).start([vocab.bos_id])   # then .step(state, id)
+
+Each of the ``layers`` blocks is pre-norm: h = x + MHA(LN(x)) with causal self-attention, then
+x' = h + MLP(LN(h)) with MLP(u) = GELU(u W₁ + b₁) W₂ + b₂. The input is x_t = E[id_t] + p_t
+(learned or sinusoidal positions p) and the output logits_t = LN_f(x_t) Eᵀ (tied to the token
+embedding E) or LN_f(x_t) U (untied); neither has a bias.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import keras
+import numpy as np
+from scipy.special import erf
+
+from lmtutor import attention, losses, lstm_lm
+from lmtutor._validate import _show, check_float, check_int, check_type
+from lmtutor.text import Vocab
+
+EPSILON = 1e-5  # LayerNormalization's ε (Keras's default is 1e-3)
+
+
+@dataclass(frozen=True)
+class TransformerConfig:
+    """Size and training settings of :func:`build_transformer_lm`; checked when created."""
+
+    vocab_size: int  # number of token ids, len(vocab): one output logit per id
+    context: int = 128  # longest input the model reads: one position vector per position
+    d_model: int = 64  # width of every token vector x_t
+    heads: int = 4  # attention heads per block; each works in d_model / heads dimensions
+    layers: int = 2  # number of Transformer blocks
+    mlp_ratio: int = 4  # the MLP's hidden layer has mlp_ratio * d_model units
+    dropout: float = 0.0  # dropout rate on attention weights, residual branches and the input
+    tied_output: bool = True  # logits = LN(x) Eᵀ with the token embedding E; False: a separate U
+    learned_positions: bool = True  # learned p_t (trained like E); False: sinusoidal, fixed
+    learning_rate: float = 3e-3  # Adam's step size
+    clip_norm: float = 1.0  # gradients are clipped to this global norm before each update
+    seed: int = 0  # seeds the weight initialisation (keras.utils.set_random_seed)
+
+    def __post_init__(self):
+        check_int("vocab_size", self.vocab_size, minimum=5)
+        check_int("context", self.context, minimum=1)
+        check_int("d_model", self.d_model, minimum=2)
+        check_int("heads", self.heads, minimum=1)
+        if self.d_model % self.heads:
+            raise ValueError(f"d_model must be divisible by heads (each head gets d_model / heads "
+                             f"dimensions), got d_model={self.d_model}, heads={self.heads}")
+        if not self.learned_positions and self.d_model % 2:
+            raise ValueError(f"d_model must be even for sinusoidal positions, got {self.d_model}")
+        check_int("layers", self.layers, minimum=1)
+        check_int("mlp_ratio", self.mlp_ratio, minimum=1)
+        check_float("dropout", self.dropout, minimum=0.0, maximum=1.0, max_inclusive=False)
+        check_type("tied_output", self.tied_output, bool)
+        check_type("learned_positions", self.learned_positions, bool)
+        check_float("learning_rate", self.learning_rate, minimum=0.0, min_inclusive=False)
+        check_float("clip_norm", self.clip_norm, minimum=0.0, min_inclusive=False)
+        check_int("seed", self.seed, minimum=0)
+
+
+@keras.saving.register_keras_serializable(package="lmtutor")
+class Positions(keras.layers.Layer):
+    """Adds p_t, row t of a (context, d_model) table, to the token vector at position t."""
+
+    def __init__(self, context: int, learned: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.context, self.learned = context, learned
+
+    def build(self, input_shape):
+        d_model = input_shape[-1]
+        self.table = self.add_weight(shape=(self.context, d_model), name="table", trainable=self.learned,
+                                     initializer=keras.initializers.RandomNormal(stddev=0.02))
+        if not self.learned:
+            self.table.assign(attention.sinusoidal_positions(self.context, d_model))
+
+    def call(self, x):
+        message = f"ids has {{}} positions than context = {self.context}, the longest input this model reads"
+        if x.shape[1] is not None and x.shape[1] > self.context:
+            raise ValueError(message.format(f"{x.shape[1]}, more"))
+        if x.shape[1] is None and keras.backend.backend() == "tensorflow":  # length known when run
+            import tensorflow as tf
+
+            tf.debugging.assert_less_equal(tf.shape(x)[1], self.context, message=message.format("more"))
+        return x + self.table[None, : keras.ops.shape(x)[1]]
+
+    def get_config(self):
+        return {**super().get_config(), "context": self.context, "learned": self.learned}
+
+
+def build_transformer_lm(config: TransformerConfig) -> keras.Model:
+    """Return a compiled model: ids (batch, time <= context) -> logits (batch, time, vocab_size).
+
+    Blocks as in the module docstring, with ``keras.layers.MultiHeadAttention(use_causal_mask=True)``;
+    the loss is -ln softmax(logits_t)[target_t] averaged over positions (from_logits=True), Adam
+    with global-norm clipping, compiled without XLA (its compile time dominates short CPU runs).
+    """
+    check_type("config", config, TransformerConfig)
+    keras.utils.set_random_seed(config.seed)
+    c, layers = config, keras.layers
+
+    def drop(x):
+        return layers.Dropout(c.dropout)(x) if c.dropout else x
+
+    ids = keras.Input((None,), dtype="int32", name="ids")
+    embedding = layers.ReversibleEmbedding(c.vocab_size, c.d_model, tie_weights=c.tied_output,
+                                           name="token_embedding")
+    x = drop(Positions(c.context, c.learned_positions, name="positions")(embedding(ids)))  # (batch, time, d_model)
+    for i in range(c.layers):
+        h = layers.LayerNormalization(epsilon=EPSILON, name=f"block{i}_norm1")(x)
+        h = layers.MultiHeadAttention(c.heads, key_dim=c.d_model // c.heads, dropout=c.dropout,
+                                      name=f"block{i}_attention")(h, h, use_causal_mask=True)
+        x = layers.Add(name=f"block{i}_residual1")([x, drop(h)])
+        h = layers.LayerNormalization(epsilon=EPSILON, name=f"block{i}_norm2")(x)
+        h = layers.Dense(c.mlp_ratio * c.d_model, activation="gelu", name=f"block{i}_mlp_hidden")(h)
+        h = layers.Dense(c.d_model, name=f"block{i}_mlp_output")(h)
+        x = layers.Add(name=f"block{i}_residual2")([x, drop(h)])
+    x = layers.LayerNormalization(epsilon=EPSILON, name="final_norm")(x)
+    model = keras.Model(ids, embedding(x, reverse=True), name="transformer_lm")  # (batch, time, vocab)
+    model.compile(optimizer=keras.optimizers.Adam(c.learning_rate, global_clipnorm=c.clip_norm),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile=False)
+    return model
+
+
+# ----------------------------------------------------------------------- the forward pass in NumPy
+def numpy_weights(model: keras.Model) -> dict[str, Any]:
+    """Return the model's weights as float64 arrays: the dict that :func:`forward` reads.
+
+    Keys: token_embedding (vocab, d), positions (context, d), output (d, vocab), final_norm
+    (γ, β), epsilon, and blocks: per block norm1, norm2 (γ, β), attention (attention.PARAM_NAMES
+    -> array), mlp_hidden and mlp_output (kernel, bias).
+    """
+    check_type("model", model, keras.Model)
+    names = {layer.name for layer in model.layers}
+    if not {"token_embedding", "positions", "final_norm"} <= names:
+        raise TypeError("model must be built by build_transformer_lm (it needs the layers "
+                        "'token_embedding', 'positions', 'final_norm')")
+    array = lambda w: np.asarray(w, dtype=np.float64)  # noqa: E731
+    layer = model.get_layer
+    embedding = layer("token_embedding")
+    blocks = []
+    for i in range(sum(name.endswith("_attention") for name in names)):
+        mha = layer(f"block{i}_attention")
+        blocks.append({
+            "norm1": tuple(map(array, layer(f"block{i}_norm1").get_weights())),
+            "attention": dict(zip(attention.PARAM_NAMES, map(array, mha.get_weights()))),
+            "norm2": tuple(map(array, layer(f"block{i}_norm2").get_weights())),
+            "mlp_hidden": tuple(map(array, layer(f"block{i}_mlp_hidden").get_weights())),
+            "mlp_output": tuple(map(array, layer(f"block{i}_mlp_output").get_weights()))})
+    table = array(embedding.embeddings.numpy())
+    return {"token_embedding": table, "positions": array(layer("positions").table.numpy()), "blocks": blocks,
+            "output": table.T if embedding.tie_weights else array(embedding.reverse_embeddings.numpy()),
+            "final_norm": tuple(map(array, layer("final_norm").get_weights())), "epsilon": EPSILON}
+
+
+def layer_norm(x: Any, gamma: Any, beta: Any, epsilon: float = EPSILON) -> np.ndarray:
+    """Return LN(x) = γ ⊙ (x − μ) / √(σ² + ε) + β, with μ, σ² the mean and variance of the last axis."""
+    x = np.asarray(x, dtype=np.float64)
+    mean = x.mean(axis=-1, keepdims=True)
+    variance = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return np.asarray(gamma) * (x - mean) / np.sqrt(variance + epsilon) + np.asarray(beta)
+
+
+def _mlp(u: np.ndarray, block: dict) -> np.ndarray:
+    """Return GELU(u W₁ + b₁) W₂ + b₂ with the exact GELU(z) = z Φ(z) = z (1 + erf(z / √2)) / 2."""
+    (w1, b1), (w2, b2) = block["mlp_hidden"], block["mlp_output"]
+    z = u @ w1 + b1  # (..., mlp_ratio * d_model)
+    return 0.5 * z * (1.0 + erf(z / math.sqrt(2.0))) @ w2 + b2
+
+
+def _id_array(name: str, ids: Any, vocab_size: int, context: int) -> np.ndarray:
+    """Return ``ids`` as an int array (..., time) with 1 <= time <= context and ids in the vocabulary."""
+    if isinstance(ids, (str, bytes)) or not isinstance(ids, (Sequence, np.ndarray)):
+        raise TypeError(f"{name} must be a sequence of int token ids, got {_show(ids)}")
+    array = np.asarray(ids)
+    if array.size and array.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold int token ids, got dtype {array.dtype}")
+    if array.ndim == 0 or array.shape[-1] == 0:
+        raise ValueError(f"{name} must hold at least one token (start it with <bos> = {Vocab.bos_id})")
+    if array.shape[-1] > context:
+        raise ValueError(f"{name} has {array.shape[-1]} tokens, more than the model's context window "
+                         f"of {context}: keep the last {context}")
+    if array.min() < 0 or array.max() >= vocab_size:
+        raise ValueError(f"{name} holds id {array.min() if array.min() < 0 else array.max()}, outside "
+                         f"the vocabulary [0, {vocab_size})")
+    return array.astype(np.int64)
+
+
+def forward(weights: Any, ids: Any, *, return_attention: bool = False):
+    """Return the logits (batch, time, vocab) of the model in NumPy float64 for ids (batch, time).
+
+    ``weights`` is :func:`numpy_weights`'s dict (or the Keras model itself). With
+    ``return_attention`` also returns the attention weights of every block, a list of arrays
+    (batch, heads, time, time): row i of a head says how much position i read each position j <= i.
+    """
+    w = numpy_weights(weights) if isinstance(weights, keras.Model) else weights
+    if not isinstance(w, dict) or "blocks" not in w:
+        raise TypeError(f"weights must be the dict from numpy_weights(model), got {_show(weights)}")
+    check_type("return_attention", return_attention, bool)
+    ids = _id_array("ids", ids, len(w["token_embedding"]), len(w["positions"]))
+    if ids.ndim != 2:
+        raise ValueError(f"ids must have shape (batch, time), got {ids.shape}")
+    x = w["token_embedding"][ids] + w["positions"][: ids.shape[1]]  # (batch, time, d_model)
+    maps = []
+    for block in w["blocks"]:
+        h = layer_norm(x, *block["norm1"], w["epsilon"])
+        out, scores = attention.multi_head_attention(h, h, block["attention"], use_causal_mask=True)
+        maps.append(scores)  # (batch, heads, time, time)
+        x = x + out
+        x = x + _mlp(layer_norm(x, *block["norm2"], w["epsilon"]), block)
+    logits = layer_norm(x, *w["final_norm"], w["epsilon"]) @ w["output"]  # (batch, time, vocab)
+    return (logits, maps) if return_attention else logits
+
+
+# ----------------------------------------------------------------------- KV-cache decoding
+@dataclass(frozen=True)
+class KVCache:
+    """The decoding state: the keys and values of every position read so far, per block."""
+
+    length: int  # positions read so far: the next token sits at position `length`
+    keys: tuple  # per block, K (heads, length, head_dim); read-only arrays, never changed in place
+    values: tuple  # per block, V (heads, length, head_dim)
+
+
+class TransformerStepper:
+    """Decodes a model from :func:`build_transformer_lm` one token at a time with a KV cache.
+
+    Implements the step-model protocol of ``lmtutor.generate`` (vocab_size, start, step,
+    full_logits). start and step run in NumPy float64 on the weights the model has when the
+    stepper is made. A new token's query attends to the cached keys K and values V of all earlier
+    positions, so step t costs O(t·d) per block instead of re-encoding all t positions: the new
+    row of softmax(q Kᵀ / √d_k) V is all that changes. Prompts longer than the context window,
+    and steps beyond it, are a ValueError: the model has no position vector there.
+    """
+
+    def __init__(self, model: keras.Model):
+        self.model = model
+        self.weights = numpy_weights(model)
+        self.vocab_size = len(self.weights["token_embedding"])  # one logit per id
+        self.context = len(self.weights["positions"])  # most positions a state can hold
+
+    def _run(self, ids: np.ndarray, cache: KVCache | None) -> tuple[np.ndarray, KVCache]:
+        """Return (logits (len(ids), vocab), cache) after reading ``ids`` at the positions after ``cache``."""
+        w, start, n = self.weights, 0 if cache is None else cache.length, len(ids)
+        x = (w["token_embedding"][ids] + w["positions"][start:start + n])[None]  # (1, n, d_model)
+        # query i sits at position start + i and sees keys 0 ... start + i; one new query sees all
+        mask = None if n == 1 else np.tri(n, start + n, k=start, dtype=bool)  # (n, start + n)
+        keys, values = [], []
+        for i, block in enumerate(w["blocks"]):
+            h, p = layer_norm(x, *block["norm1"], w["epsilon"]), block["attention"]
+            q = attention.project_heads(h, p["query_kernel"], p["query_bias"])[0]  # (heads, n, head_dim)
+            k = attention.project_heads(h, p["key_kernel"], p["key_bias"])[0]
+            v = attention.project_heads(h, p["value_kernel"], p["value_bias"])[0]
+            if cache is not None:  # new arrays: the old state stays valid for beam search
+                k = np.concatenate([cache.keys[i], k], axis=1)  # (heads, start + n, head_dim)
+                v = np.concatenate([cache.values[i], v], axis=1)
+            k.flags.writeable = v.flags.writeable = False
+            context, _ = attention.scaled_dot_product_attention(q, k, v, mask)  # (heads, n, head_dim)
+            x = x + attention.combine_heads(context[None], p["output_kernel"], p["output_bias"])
+            x = x + _mlp(layer_norm(x, *block["norm2"], w["epsilon"]), block)
+            keys.append(k)
+            values.append(v)
+        logits = layer_norm(x[0], *w["final_norm"], w["epsilon"]) @ w["output"]  # (n, vocab)
+        return logits, KVCache(start + n, tuple(keys), tuple(values))
+
+    def start(self, prompt_ids: Sequence[int]) -> tuple[np.ndarray, KVCache]:
+        """Return (logits (vocab_size,) for the token after the prompt, the KVCache of the prompt).
+
+        The whole prompt is read in one causal pass; it must be non-empty (start with <bos>) and
+        at most ``context`` tokens long.
+        """
+        ids = _id_array("prompt_ids", prompt_ids, self.vocab_size, self.context)
+        if ids.ndim != 1:
+            raise ValueError(f"prompt_ids must be one sequence of ids (1-D), got shape {ids.shape}")
+        logits, cache = self._run(ids, None)
+        return logits[-1], cache
+
+    def step(self, state: KVCache, token_id: int) -> tuple[np.ndarray, KVCache]:
+        """Return (logits (vocab_size,) for the token after ``token_id``, a new KVCache).
+
+        ``token_id`` is read at position state.length; ``state`` itself is not changed. A state
+        that already holds ``context`` positions cannot take another token (ValueError).
+        """
+        check_type("state", state, KVCache)
+        if isinstance(token_id, bool) or not isinstance(token_id, numbers.Integral):
+            raise TypeError(f"token_id must be an int, got {type(token_id).__name__} {_show(token_id)}")
+        if not 0 <= token_id < self.vocab_size:
+            raise ValueError(f"token_id = {token_id} is outside the vocabulary [0, {self.vocab_size})")
+        if state.length >= self.context:
+            raise ValueError(f"state already holds {state.length} positions, the model's whole context "
+                             f"window: step() has no position {state.length} (start() again on the last "
+                             f"tokens to slide the window)")
+        logits, cache = self._run(np.array([int(token_id)]), state)
+        return logits[-1], cache
+
+    def full_logits(self, ids: Sequence[int]) -> np.ndarray:
+        """Return the Keras model's logits (len(ids), vocab_size) as float64, re-encoding ``ids``.
+
+        Row t predicts the token after ids[t]: the O(t²) baseline and the oracle for start/step.
+        """
+        array = _id_array("ids", ids, self.vocab_size, self.context)
+        if array.ndim != 1:
+            raise ValueError(f"ids must be one sequence of ids (1-D), got shape {array.shape}")
+        logits = self.model.predict_on_batch(array[None].astype(np.int32))
+        return np.asarray(logits, dtype=np.float64)[0]
+
+
+# --------------------------------------------------------------------- scoring long documents
+def evaluate_documents(model: keras.Model, documents: Sequence[Sequence[int]], *, stride: int | None = None,
+                       batch_size: int = 16) -> dict[str, float]:
+    """Return what ``lstm_lm.evaluate_documents`` returns, reading long documents in context windows.
+
+    cross_entropy (nats), perplexity, bits_per_token and tokens of predicting w_1 ... w_T <eos>
+    after <bos> in every document. If all fit (T + 1 <= context), this is lstm_lm's function. A
+    longer document is read in windows of ``context`` inputs starting every ``stride`` tokens
+    (default context // 2; the last window ends at the document's end), each window scoring only
+    the targets no earlier one scored: every token is predicted once, from at least
+    context − stride earlier tokens (all of them near the start).
+    """
+    check_type("model", model, keras.Model)
+    context = {layer.name: layer for layer in model.layers}.get("positions")
+    if not isinstance(context, Positions):
+        raise TypeError("model must be built by build_transformer_lm (it has no 'positions' layer)")
+    context = context.context
+    if isinstance(documents, (str, bytes)) or not documents:
+        raise ValueError("documents must be a non-empty list of id lists (vocab.encode(tokens))")
+    stride = max(context // 2, 1) if stride is None else check_int("stride", stride, minimum=1, maximum=context)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    sequences = [[Vocab.bos_id, *map(int, doc), Vocab.eos_id] for doc in documents]
+    if all(len(s) - 1 <= context for s in sequences):
+        return lstm_lm.evaluate_documents(model, documents, batch_size=batch_size)
+    rows = []  # (inputs, targets, first scored position) per window
+    for seq in sequences:
+        inputs, targets, done = seq[:-1], seq[1:], 0
+        for begin in range(0, max(len(inputs) - context, 0) + stride, stride):
+            begin = min(begin, max(len(inputs) - context, 0))
+            rows.append((inputs[begin:begin + context], targets[begin:begin + context], done - begin))
+            done = begin + len(rows[-1][0])
+            if done == len(inputs):
+                break
+    total, count = 0.0, 0
+    for first in range(0, len(rows), batch_size):
+        batch = rows[first:first + batch_size]
+        ids = np.zeros((len(batch), max(len(r[0]) for r in batch)), dtype=np.int32)  # <pad> on the right
+        for i, (window, _, _) in enumerate(batch):
+            ids[i, :len(window)] = window
+        log_probs = losses.log_softmax(np.asarray(model.predict_on_batch(ids), dtype=np.float64))
+        for i, (window, targets, skip) in enumerate(batch):  # (window, vocab) rows of this window
+            picked = log_probs[i, np.arange(len(window)), targets]
+            total -= float(picked[skip:].sum())
+            count += len(window) - skip
+    cross_entropy = total / count
+    return {"cross_entropy": cross_entropy, "perplexity": math.exp(cross_entropy),
+            "bits_per_token": cross_entropy / math.log(2), "tokens": count}
