@@ -1,0 +1,193 @@
+"""The Transformer language model: KV-cache generation speed, and LSTM vs Transformer in equal time.
+
+Part 1, generation. A model of course size (``transformer.TransformerConfig``: vocabulary 57,
+d_model 128, 4 heads, 4 blocks, context 1024) with its random initial weights (a step's cost does
+not depend on the weights' values, so no training is needed to time it) produces n tokens three
+ways, all through ``lmtutor.generate`` with the same seed (so the same tokens, checked):
+
+- KV cache: ``generate.generate`` over ``transformer.TransformerStepper``, prompt read once, then
+  one NumPy float64 position per token that attends to the cached keys and values;
+- recompute, NumPy: the same float64 arithmetic re-encoding the whole prefix for every token;
+- recompute, Keras: ``generate.generate_reencoding``, ``predict_on_batch`` on the whole prefix.
+
+Part 2, equal wall-clock budget. The character-level Lee corpus as notebook 01 builds it (lowercased,
+spaces kept, vocabulary min_freq=2 on the training documents, each document framed <bos> ... <eos>)
+is cut into windows of 128 characters (``text.lm_windows``); an LSTM (``lstm_lm.build_lstm_lm``)
+and a Transformer of about the same parameter count train on the same windows (batch 64, Adam,
+clipping at global norm 1) until a callback stops them when the budget is spent (the budget
+includes Keras's tracing). Validation bits per character: ``lstm_lm.evaluate_documents`` (whole
+documents from <bos>) for the LSTM, ``transformer.evaluate_documents`` (windows of 128 every 64
+characters, since the Transformer cannot read further back) for the Transformer.
+
+Prints markdown tables; never fails on a time. NumPy runs with one OpenBLAS thread (see below)::
+
+    python benchmarks/transformer.py                        # lengths 100 200 500 1000; budgets 60 180
+    python benchmarks/transformer.py --lengths 100 200 --budgets 20   # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# One OpenBLAS thread for NumPy: on a loaded 2-core machine its threads spin against TensorFlow's
+# and other jobs' (100 NumPy forward passes of 1 ... 100 tokens took 29 s with OpenBLAS's default
+# threads and 0.54 s with one); set OPENBLAS_NUM_THREADS yourself to compare.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from lmtutor import corpora, generate, lstm_lm, text, transformer  # noqa: E402
+from lmtutor.text import Vocab  # noqa: E402
+
+
+# ------------------------------------------------------------------------------- part 1: cache
+class NumpyRecompute(transformer.TransformerStepper):
+    """The stepper whose full_logits re-encodes the prefix in NumPy: recompute without Keras."""
+
+    def full_logits(self, ids):
+        return transformer.forward(self.weights, [list(ids)])[0]
+
+
+def timed(function, repeats: int) -> tuple[list[int], float]:
+    """Return (the ids of the last run, median seconds over ``repeats`` runs)."""
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        ids = function()
+        seconds.append(time.perf_counter() - start)
+    return ids, statistics.median(seconds)
+
+
+def cache_benchmark(lengths: list[int], repeats: int, layers: int) -> None:
+    config = transformer.TransformerConfig(vocab_size=57, context=1024, d_model=128, heads=4, layers=layers)
+    model = transformer.build_transformer_lm(config)
+    cached, numpy_full = transformer.TransformerStepper(model), NumpyRecompute(model)
+    prompt = [Vocab.bos_id]
+    for length in (1, 2, 3, 50):  # trace the Keras predict function before timing it
+        cached.full_logits(prompt * length)
+    print(f"## KV cache vs recompute\n\nmodel: vocab {config.vocab_size}, d_model {config.d_model}, "
+          f"{config.heads} heads, {config.layers} blocks, context {config.context}, "
+          f"{model.count_params():,} parameters, random weights; prompt <bos>; sampling at temperature 1, "
+          f"seed 0; KV cache: median of {repeats} runs, recompute: 1 run\n", flush=True)
+    rows = []
+    for n in lengths:
+        kwargs = dict(max_tokens=n, seed=0, stop_id=None)  # never stop early: exactly n tokens
+        cache_ids, cache_s = timed(lambda: generate.generate(cached, prompt, **kwargs), repeats)
+        numpy_ids, numpy_s = timed(lambda: generate.generate_reencoding(numpy_full, prompt, **kwargs), 1)
+        keras_ids, keras_s = timed(lambda: generate.generate_reencoding(cached, prompt, **kwargs), 1)
+        rows.append((n, cache_s, numpy_s, keras_s, cache_ids == numpy_ids == keras_ids))
+        print(f"{n} tokens done", flush=True)
+    print("\n| tokens | KV cache s | KV cache tokens/s | recompute NumPy s | tokens/s | speed-up "
+          "| recompute Keras s | tokens/s | speed-up | same tokens |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for n, cache_s, numpy_s, keras_s, same in rows:
+        print(f"| {n} | {cache_s:.2f} | {n / cache_s:,.0f} | {numpy_s:.2f} | {n / numpy_s:,.0f} "
+              f"| {numpy_s / cache_s:.1f}x | {keras_s:.2f} | {n / keras_s:,.0f} | {keras_s / cache_s:.1f}x "
+              f"| {'yes' if same else 'no'} |")
+    per_token = [1000 * cache_s / n for n, cache_s, *_ in rows]
+    print(f"\nKV cache ms/token from {min(per_token):.2f} to {max(per_token):.2f} "
+          f"(a step at position t costs O(t·d) attention plus O(d²) projections per block)\n")
+
+
+# -------------------------------------------------------------------------- part 2: equal time
+class TimeBudget(keras.callbacks.Callback):
+    """Stops model.fit after the batch during which ``seconds`` have passed since training began."""
+
+    def __init__(self, seconds: float):
+        super().__init__()
+        self.seconds, self.start, self.steps, self.loss = seconds, 0.0, 0, math.nan
+
+    def on_train_begin(self, logs=None):
+        self.start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+        self.loss = float((logs or {}).get("loss", math.nan))  # mean over the epoch so far
+        if time.perf_counter() - self.start >= self.seconds:
+            self.model.stop_training = True
+
+
+def lee_characters() -> tuple[Vocab, np.ndarray, list[list[int]]]:
+    """Return (vocab, the training stream of ids, the validation documents as id lists)."""
+    split = corpora.split_sequential(corpora.load_lee(), (0.8, 0.1, 0.1))
+    train, valid = ([text.tokenize_chars(doc.lower(), keep_spaces=True) for doc in part]
+                    for part in (split.train, split.valid))
+    vocab = Vocab.build(train, min_freq=2)
+    stream = np.array([i for doc in train for i in vocab.encode(doc, add_bos=True, add_eos=True)])
+    return vocab, stream, [vocab.encode(doc) for doc in valid]
+
+
+def train_for(model: keras.Model, data: tuple, seconds: float, batch_size: int) -> dict:
+    """Return steps, epochs, seconds and the training loss (nats, the last epoch's mean) after ``seconds``."""
+    budget = TimeBudget(seconds)
+    model.fit(*data, batch_size=batch_size, epochs=10**6, shuffle=True, verbose=0, callbacks=[budget])
+    elapsed = time.perf_counter() - budget.start
+    steps_per_epoch = math.ceil(len(data[0]) / batch_size)
+    return {"steps": budget.steps, "epochs": budget.steps / steps_per_epoch, "seconds": elapsed,
+            "loss": budget.loss}
+
+
+def budget_benchmark(budgets: list[float], seq_len: int, hidden_size: int, transformer_lr: float,
+                     batch_size: int) -> None:
+    vocab, stream, valid = lee_characters()
+    data = text.lm_windows(stream, seq_len)
+    builders = {
+        "LSTM": lambda: lstm_lm.build_lstm_lm(lstm_lm.LSTMLMConfig(
+            vocab_size=len(vocab), embedding_dim=32, hidden_size=hidden_size)),
+        "Transformer": lambda: transformer.build_transformer_lm(transformer.TransformerConfig(
+            vocab_size=len(vocab), context=seq_len, d_model=64, heads=4, layers=2,
+            learning_rate=transformer_lr)),
+    }
+    print(f"## LSTM vs Transformer in the same wall-clock budget\n\nLee characters: vocabulary "
+          f"{len(vocab)}, {len(stream):,} training ids -> {len(data[0]):,} windows of {seq_len}; "
+          f"{sum(map(len, valid)) + len(valid):,} validation targets in {len(valid)} documents; "
+          f"batch {batch_size}\nLSTM: embedding 32, hidden {hidden_size}, Adam 0.01 (LSTMLMConfig "
+          f"default); Transformer: d_model 64, 4 heads, 2 blocks, MLP 256, context {seq_len}, tied "
+          f"output, learned positions, Adam {transformer_lr}\n", flush=True)
+    rows = []
+    for budget in budgets:
+        for name, build in builders.items():
+            model = build()
+            run = train_for(model, data, budget, batch_size)
+            start = time.perf_counter()
+            score = (lstm_lm.evaluate_documents(model, valid) if name == "LSTM"
+                     else transformer.evaluate_documents(model, valid, stride=seq_len // 2))
+            rows.append((budget, name, model.count_params(), run, score["bits_per_token"],
+                         time.perf_counter() - start))
+            print(f"{name} {budget:g} s done: {score['bits_per_token']:.3f} bits/char", flush=True)
+    print("\n| budget s | model | parameters | trained s | steps | epochs | train bits/char "
+          "| valid bits/char | scoring s |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for budget, name, params, run, bits, scoring in rows:
+        print(f"| {budget:g} | {name} | {params:,} | {run['seconds']:.1f} | {run['steps']:,} "
+              f"| {run['epochs']:.2f} | {run['loss'] / math.log(2):.3f} | {bits:.3f} | {scoring:.1f} |")
+    print("\ntrain bits/char: mean over the last (partial) epoch's batches, model in training mode")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lengths", type=int, nargs="+", default=[100, 200, 500, 1000])
+    parser.add_argument("--repeats", type=int, default=3, help="runs of the KV-cache path (median)")
+    parser.add_argument("--layers", type=int, default=4, help="blocks of the part-1 model")
+    parser.add_argument("--budgets", type=float, nargs="+", default=[60, 180], help="seconds of training")
+    parser.add_argument("--seq-len", type=int, default=128)
+    parser.add_argument("--hidden-size", type=int, default=144, help="LSTM units (144: about the "
+                        "Transformer's parameter count)")
+    parser.add_argument("--transformer-lr", type=float, default=3e-3)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--skip", choices=["cache", "budget"], help="leave one part out")
+    args = parser.parse_args()
+    if args.skip != "cache":
+        cache_benchmark(args.lengths, args.repeats, args.layers)
+    if args.skip != "budget":
+        budget_benchmark(args.budgets, args.seq_len, args.hidden_size, args.transformer_lr, args.batch_size)
+
+
+if __name__ == "__main__":
+    main()
