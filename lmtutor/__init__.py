@@ -13,6 +13,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "attention", "checks", "classroom", "corpora", "decoding", "embeddings", "evaluation", "generate",
-    "glove", "losses", "lstm_lm",
-    "ngram", "optim", "plots", "regularization", "rnn", "text", "training", "transformer", "widgets",
+    "glove", "losses", "lstm_lm", "memory", "ngram", "optim", "plots", "regularization", "rnn", "text",
+    "training", "transformer", "widgets",
 ]

@@ -1,4 +1,4 @@
-"""Keras recurrent models for notebook 04: an LSTM language model and a long-gap recall task.
+"""The LSTM language model of notebook 04: Keras builder, training, per-document scoring, stepping.
 
 A language model here is embedding -> LSTM -> logits over the vocabulary, trained on windows of
 token ids (``text.lm_windows``) and scored per document, as the n-gram models of notebook 01 are::
@@ -24,7 +24,7 @@ import numpy as np
 from lmtutor import rnn
 from lmtutor import generate as generation
 from lmtutor.decoding import DecodingConfig
-from lmtutor._validate import _show, check_choice, check_float, check_int, check_type
+from lmtutor._validate import _show, check_float, check_int, check_type
 from lmtutor.text import Vocab
 
 
@@ -220,44 +220,3 @@ def generate(model: keras.Model, vocab: Vocab, prompt: Sequence[str] = (), *, ma
     ids = generation.generate(stepper, vocab.encode(list(prompt), add_bos=True), max_tokens=max_tokens,
                               config=config, seed=seed)
     return vocab.decode(ids)
-
-
-# ------------------------------------------------------------------ the long-gap recall task
-def recall_data(num_examples: int, gap: int, *, num_symbols: int = 8,
-                seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Return (inputs (examples, gap + 1), targets (examples,)) for "recall the first token".
-
-    inputs[:, 0] is a symbol in 1..num_symbols, followed by ``gap`` distractor ids drawn from
-    num_symbols+1 .. 2*num_symbols; the target is the first symbol, seen ``gap`` steps before the
-    end. Chance accuracy is 1 / num_symbols.
-    """
-    num_examples = check_int("num_examples", num_examples, minimum=1)
-    gap = check_int("gap", gap, minimum=1)
-    num_symbols = check_int("num_symbols", num_symbols, minimum=2)
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
-    first = rng.integers(1, num_symbols + 1, size=num_examples)
-    noise = rng.integers(num_symbols + 1, 2 * num_symbols + 1, size=(num_examples, gap))
-    return np.concatenate([first[:, None], noise], axis=1).astype(np.int32), first - 1
-
-
-def build_recall_model(cell: str, *, num_symbols: int = 8, hidden_size: int = 32,
-                       learning_rate: float = 0.01, seed: int = 0) -> keras.Model:
-    """Return a compiled classifier ids -> Embedding -> SimpleRNN or LSTM -> logits (num_symbols).
-
-    Only the final state h_T is read: to answer, the network must carry the first symbol through
-    every step of the gap.
-    """
-    check_choice("cell", cell, ("rnn", "lstm"))
-    num_symbols = check_int("num_symbols", num_symbols, minimum=2)
-    keras.utils.set_random_seed(check_int("seed", seed, minimum=0))
-    layer = keras.layers.SimpleRNN if cell == "rnn" else keras.layers.LSTM
-    model = keras.Sequential([
-        keras.Input((None,), dtype="int32"),
-        keras.layers.Embedding(2 * num_symbols + 1, 16, name="embedding"),
-        layer(check_int("hidden_size", hidden_size, minimum=1), name="recurrent"),
-        keras.layers.Dense(num_symbols, name="logits"),
-    ], name=f"recall_{cell}")
-    model.compile(optimizer=keras.optimizers.Adam(check_float("learning_rate", learning_rate, minimum=0.0,
-                                                              min_inclusive=False), global_clipnorm=1.0),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
-    return model

@@ -1,5 +1,5 @@
 """Tests of lmtutor.lstm_lm: model shapes, document scoring against a direct computation, O(n)
-NumPy generation equal to the Keras model's own predictions, the recall task, and bad input."""
+NumPy generation equal to the Keras model's own predictions, and bad input."""
 
 import math
 import os
@@ -14,7 +14,7 @@ keras = pytest.importorskip("keras")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from lmtutor import lstm_lm, rnn  # noqa: E402
+from lmtutor import lstm_lm, memory, rnn  # noqa: E402
 from lmtutor import generate as gen  # noqa: E402
 from lmtutor.decoding import DecodingConfig  # noqa: E402
 from lmtutor.text import Vocab, lm_windows  # noqa: E402
@@ -77,16 +77,6 @@ def test_train_prints_one_line_per_epoch_and_lowers_the_loss(capsys):
     assert history["loss"][-1] < history["loss"][0] and len(history["val_loss"]) == 3
 
 
-def test_recall_data_puts_the_answer_gap_steps_before_the_end():
-    inputs, targets = lstm_lm.recall_data(50, 7, num_symbols=4, seed=1)
-    assert inputs.shape == (50, 8) and targets.shape == (50,)
-    assert np.array_equal(inputs[:, 0] - 1, targets) and set(targets) <= {0, 1, 2, 3}
-    assert inputs[:, 1:].min() >= 5 and inputs[:, 1:].max() <= 8  # distractors never equal a symbol
-    for cell in ("rnn", "lstm"):
-        model = lstm_lm.build_recall_model(cell, num_symbols=4, hidden_size=5)
-        assert np.asarray(model.predict_on_batch(inputs)).shape == (50, 4)
-
-
 def test_bad_input_is_named():
     with pytest.raises(ValueError, match="hidden_size must be >= 1"):
         lstm_lm.LSTMLMConfig(vocab_size=10, hidden_size=0)
@@ -103,8 +93,6 @@ def test_bad_input_is_named():
         lstm_lm.evaluate_documents(model, [])
     with pytest.raises(ValueError, match="temperature must be > 0.0"):
         lstm_lm.generate(model, VOCAB, temperature=0)
-    with pytest.raises(ValueError, match="cell must be one of 'rnn', 'lstm'"):
-        lstm_lm.build_recall_model("gru")
 
 
 # ------------------------------------------------------------ stateful generation: LSTMStepper
@@ -186,7 +174,7 @@ def test_stepper_bad_input_is_named(model):
     with pytest.raises(TypeError, match="model must be Model"):
         lstm_lm.LSTMStepper("model.keras")
     with pytest.raises(ValueError, match="model must be built by build_lstm_lm"):
-        lstm_lm.LSTMStepper(lstm_lm.build_recall_model("lstm", hidden_size=2))
+        lstm_lm.LSTMStepper(memory.build_recall_model("lstm", hidden_size=2))
     with pytest.raises(ValueError, match="prompt_ids must not be empty"):
         stepper.start([])
     with pytest.raises(ValueError, match=r"ids\[0\] = 7 is outside the vocabulary \[0, 7\)"):
