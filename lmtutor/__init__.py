@@ -12,7 +12,7 @@ state; import the module you need::
 __version__ = "0.1.0"
 
 __all__ = [
-    "attention", "checks", "classroom", "corpora", "decoding", "embeddings", "evaluation", "generate",
-    "glove", "losses", "lstm_lm", "memory", "ngram", "optim", "plots", "regularization", "rnn", "text",
-    "training", "transformer", "widgets",
+    "attention", "checkpoints", "checks", "classroom", "corpora", "datasets", "decoding",
+    "embeddings", "evaluation", "generate", "glove", "losses", "lstm_lm", "memory", "ngram",
+    "optim", "plots", "regularization", "rnn", "text", "training", "transformer", "widgets",
 ]

@@ -1,0 +1,110 @@
+"""Trained LSTM language models that ship with the course: save, load and verify them.
+
+A minute on two CPU cores trains an LSTM far enough to see it learn, not far enough to beat a
+Kneser-Ney model. ``data/train_models.py`` trains the course's models for longer, on the corpora of
+``lmtutor.datasets``, and saves each in ``data/models/<name>/``; the notebooks load and score them::
+
+    checkpoint = checkpoints.load("lee_chars_lstm")
+    lstm_lm.evaluate_documents(checkpoint.model, datasets.lm_corpus("lee_chars").ids("valid"))
+    checkpoint.info["history"]          # how training went, epoch by epoch
+
+A checkpoint folder holds ``model.json`` (the LSTMLMConfig, how it was trained, the files'
+SHA-256), ``vocab.json`` and ``weights.npz`` (float16 arrays: half the size; the notebooks score
+the model with exactly these weights).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lmtutor._validate import check_str, check_type
+from lmtutor.text import Vocab
+
+MODELS_DIR = Path(__file__).resolve().parents[1] / "data" / "models"
+FORMAT = "lmtutor.checkpoint"
+
+
+@dataclasses.dataclass(frozen=True)
+class Checkpoint:
+    """A loaded checkpoint: the compiled Keras model, its vocabulary, its config, how it was trained."""
+
+    name: str  # folder name, e.g. "lee_chars_lstm"
+    model: Any  # keras.Model built by lstm_lm.build_lstm_lm, weights loaded
+    vocab: Vocab  # token <-> id mapping the model was trained with
+    config: Any  # lstm_lm.LSTMLMConfig
+    info: dict  # corpus, tokens, epochs, seconds, per-epoch history, the command that made it
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def available() -> list[str]:
+    """Return the names of the checkpoints in data/models, sorted."""
+    return sorted(p.parent.name for p in MODELS_DIR.glob("*/model.json"))
+
+
+def save(directory: str | Path, model: Any, vocab: Vocab, config: Any, info: dict) -> Path:
+    """Return ``directory`` after writing model.json, vocab.json and weights.npz (float16) into it."""
+    from lmtutor import lstm_lm
+
+    check_type("vocab", vocab, Vocab)
+    check_type("config", config, lstm_lm.LSTMLMConfig)
+    check_type("info", info, dict)
+    if config.vocab_size != len(vocab):
+        raise ValueError(f"config.vocab_size is {config.vocab_size} but vocab has {len(vocab)} tokens")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    arrays = {f"{i:02d}": np.asarray(w, dtype=np.float16) for i, w in enumerate(model.get_weights())}
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    files = {"weights.npz": buffer.getvalue(),
+             "vocab.json": json.dumps(vocab.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")}
+    for filename, data in files.items():
+        (directory / filename).write_bytes(data)
+    card = {"format": FORMAT, "version": 1, "kind": "lstm_lm", "config": dataclasses.asdict(config),
+            "info": info, "sha256": {filename: _digest(data) for filename, data in files.items()}}
+    (directory / "model.json").write_text(json.dumps(card, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return directory
+
+
+def load(name: str | Path, *, verify: bool = True) -> Checkpoint:
+    """Return the checkpoint ``name`` (a folder in data/models, or a path to a folder), its model built.
+
+    With ``verify`` the SHA-256 of vocab.json and weights.npz must equal those in model.json: a
+    damaged or replaced file stops here instead of giving other numbers than the notebooks print.
+    """
+    from lmtutor import lstm_lm
+
+    if not isinstance(name, Path):
+        check_str("name", name, allow_empty=False)
+    check_type("verify", verify, bool)
+    directory = Path(name) if isinstance(name, Path) or "/" in str(name) else MODELS_DIR / name
+    card_path = directory / "model.json"
+    if not card_path.is_file():
+        raise FileNotFoundError(f"no checkpoint {str(name)!r}: {card_path} does not exist "
+                                f"(available in {MODELS_DIR}: {', '.join(available()) or 'none'})")
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    if card.get("format") != FORMAT or card.get("kind") != "lstm_lm":
+        raise ValueError(f"{card_path} is not an lmtutor LSTM checkpoint (format {card.get('format')!r})")
+    files = {filename: (directory / filename).read_bytes() for filename in ("vocab.json", "weights.npz")}
+    if verify:
+        for filename, data in files.items():
+            if _digest(data) != card["sha256"][filename]:
+                raise ValueError(f"checkpoint {directory.name!r}: {filename} has sha256 {_digest(data)}, "
+                                 f"model.json expects {card['sha256'][filename]}; the file is damaged or "
+                                 f"was replaced: restore it with git, or retrain with data/train_models.py")
+    vocab_data = json.loads(files["vocab.json"].decode("utf-8"))
+    vocab = Vocab(vocab_data["tokens"], counts=vocab_data.get("counts"))
+    config = lstm_lm.LSTMLMConfig(**card["config"])
+    model = lstm_lm.build_lstm_lm(config)
+    with np.load(io.BytesIO(files["weights.npz"])) as arrays:
+        model.set_weights([arrays[key].astype(np.float32) for key in sorted(arrays.files)])
+    return Checkpoint(directory.name, model, vocab, config, card["info"])

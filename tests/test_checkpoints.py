@@ -1,0 +1,83 @@
+"""Tests of lmtutor.checkpoints: a save/load round trip, checksum verification, and the shipped
+models beating the Kneser-Ney baseline of notebook 01 on validation, as the notebooks say."""
+
+import json
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from lmtutor import checkpoints, datasets, lstm_lm  # noqa: E402
+from lmtutor.text import Vocab  # noqa: E402
+
+VOCAB = Vocab(["<pad>", "<unk>", "<bos>", "<eos>", "a", "b", "c"])
+INFO = {"corpus": "toy", "epochs": 0}
+
+
+@pytest.fixture()
+def saved(tmp_path):
+    config = lstm_lm.LSTMLMConfig(vocab_size=len(VOCAB), embedding_dim=3, hidden_size=4, dropout=0.1)
+    model = lstm_lm.build_lstm_lm(config)
+    return checkpoints.save(tmp_path / "toy", model, VOCAB, config, INFO), model
+
+
+def test_round_trip_keeps_weights_to_float16_precision(saved):
+    directory, model = saved
+    loaded = checkpoints.load(directory)
+    assert loaded.name == "toy" and loaded.vocab == VOCAB and loaded.info == INFO
+    assert loaded.config == lstm_lm.LSTMLMConfig(vocab_size=7, embedding_dim=3, hidden_size=4, dropout=0.1)
+    for ours, theirs in zip(loaded.model.get_weights(), model.get_weights()):
+        assert ours.shape == theirs.shape
+        assert np.array_equal(ours, theirs.astype(np.float16).astype(np.float32))
+    ids = np.array([[2, 4, 5, 6]], dtype=np.int32)
+    assert np.allclose(loaded.model.predict_on_batch(ids), model.predict_on_batch(ids), atol=1e-2)
+
+
+def test_a_changed_file_is_refused(saved):
+    directory, _ = saved
+    vocab = json.loads((directory / "vocab.json").read_text())
+    vocab["tokens"][4] = "z"
+    (directory / "vocab.json").write_text(json.dumps(vocab))
+    with pytest.raises(ValueError, match="vocab.json has sha256 .* damaged or was replaced"):
+        checkpoints.load(directory)
+    assert checkpoints.load(directory, verify=False).vocab.itos[4] == "z"
+
+
+def test_bad_input_is_named(saved, tmp_path):
+    _, model = saved
+    config = lstm_lm.LSTMLMConfig(vocab_size=9)
+    with pytest.raises(ValueError, match="config.vocab_size is 9 but vocab has 7 tokens"):
+        checkpoints.save(tmp_path / "x", model, VOCAB, config, {})
+    with pytest.raises(TypeError, match="vocab must be Vocab"):
+        checkpoints.save(tmp_path / "x", model, ["a"], config, {})
+    with pytest.raises(FileNotFoundError, match="no checkpoint 'nothing_here'"):
+        checkpoints.load("nothing_here")
+    with pytest.raises(ValueError, match="name must be a non-empty string"):
+        checkpoints.load("")
+    (tmp_path / "fake").mkdir()
+    (tmp_path / "fake" / "model.json").write_text(json.dumps({"format": "other"}))
+    with pytest.raises(ValueError, match="is not an lmtutor LSTM checkpoint"):
+        checkpoints.load(tmp_path / "fake")
+
+
+SHIPPED = checkpoints.available()
+
+
+def test_the_course_ships_its_checkpoints():
+    assert {"lee_chars_lstm", "pd_chars_lstm"} <= set(SHIPPED)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_checkpoint_beats_kneser_ney_on_validation(name):
+    checkpoint = checkpoints.load(name)
+    corpus = checkpoint.info["corpus"]
+    data = datasets.lm_corpus(corpus)
+    assert checkpoint.vocab == data.vocab  # the same vocabulary, so the scores are comparable
+    lstm_bits = lstm_lm.evaluate_documents(checkpoint.model, data.ids("valid"), batch_size=64)["bits_per_token"]
+    assert lstm_bits == pytest.approx(checkpoint.info["valid_bits"], abs=2e-3)  # what the card says
+    if datasets.CORPORA[corpus][1] is not None:
+        assert lstm_bits < datasets.kn_baseline(corpus).bits_per_token(data.valid)
