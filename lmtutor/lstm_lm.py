@@ -37,6 +37,8 @@ class LSTMLMConfig:
     hidden_size: int = 128  # LSTM units: the size of h_t and c_t
     learning_rate: float = 0.01  # Adam's step size
     clip_norm: float = 1.0  # gradients are clipped to this global norm before each update
+    dropout: float = 0.0  # share of the LSTM's inputs and outputs zeroed in training (inverted dropout)
+    decay_steps: int = 0  # > 0: the step size falls along a cosine to 5% over this many updates
     seed: int = 0  # seeds the weight initialisation (keras.utils.set_random_seed)
 
     def __post_init__(self):
@@ -45,6 +47,8 @@ class LSTMLMConfig:
         check_int("hidden_size", self.hidden_size, minimum=1)
         check_float("learning_rate", self.learning_rate, minimum=0.0, min_inclusive=False)
         check_float("clip_norm", self.clip_norm, minimum=0.0, min_inclusive=False)
+        check_float("dropout", self.dropout, minimum=0.0, maximum=1.0, max_inclusive=False)
+        check_int("decay_steps", self.decay_steps, minimum=0)
         check_int("seed", self.seed, minimum=0)
 
 
@@ -53,16 +57,21 @@ def build_lstm_lm(config: LSTMLMConfig) -> keras.Model:
 
     logits_t = h_t V + c with h_t from an LSTM over the embedded ids; the loss is
     -ln softmax(logits_t)[target_t] averaged over positions (from_logits=True: no softmax layer).
+    With ``config.dropout`` > 0 a Dropout layer sits after the LSTM and the LSTM drops its inputs;
+    both act in training only, so stepping and scoring use the weights as they are.
     """
     check_type("config", config, LSTMLMConfig)
     keras.utils.set_random_seed(config.seed)
-    model = keras.Sequential([
-        keras.Input((None,), dtype="int32"),
-        keras.layers.Embedding(config.vocab_size, config.embedding_dim, name="embedding"),
-        keras.layers.LSTM(config.hidden_size, return_sequences=True, name="lstm"),
-        keras.layers.Dense(config.vocab_size, name="logits"),
-    ], name="lstm_lm")
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, global_clipnorm=config.clip_norm),
+    layers = [keras.Input((None,), dtype="int32"),
+              keras.layers.Embedding(config.vocab_size, config.embedding_dim, name="embedding"),
+              keras.layers.LSTM(config.hidden_size, return_sequences=True, dropout=config.dropout, name="lstm")]
+    if config.dropout:
+        layers.append(keras.layers.Dropout(config.dropout, name="dropout"))
+    model = keras.Sequential(layers + [keras.layers.Dense(config.vocab_size, name="logits")], name="lstm_lm")
+    rate = config.learning_rate
+    if config.decay_steps:
+        rate = keras.optimizers.schedules.CosineDecay(rate, config.decay_steps, alpha=0.05)
+    model.compile(optimizer=keras.optimizers.Adam(rate, global_clipnorm=config.clip_norm),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     return model
 
@@ -78,41 +87,70 @@ def _pair(name: str, data: Any) -> tuple[np.ndarray, np.ndarray]:
     return inputs, targets
 
 
-class _EpochLine(keras.callbacks.Callback):
-    """Prints one line per epoch: losses in nats and bits per token, and the epoch's seconds."""
+class _Progress(keras.callbacks.Callback):
+    """Scores whole documents after each epoch, stops when the time budget is spent, prints a line."""
 
-    def __init__(self, epochs: int):
+    def __init__(self, epochs: int, documents, max_seconds: float | None, verbose: bool):
         super().__init__()
-        self.epochs, self.start = epochs, 0.0
+        self.epochs, self.documents, self.max_seconds, self.verbose = epochs, documents, max_seconds, verbose
+        self.begin = self.epoch_start = 0.0
+        self.history: dict[str, list[float]] = {"seconds": [], "valid_bits": []}
+
+    def on_train_begin(self, logs=None):
+        self.begin = time.perf_counter()
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
+        self.epoch_start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.max_seconds is not None and time.perf_counter() - self.begin >= self.max_seconds:
+            self.model.stop_training = True  # Keras ends the epoch after this batch
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
+        logs, seconds = logs or {}, time.perf_counter() - self.epoch_start
         parts = [f"epoch {epoch + 1}/{self.epochs}"]
         for key, label in (("loss", "train"), ("val_loss", "valid")):
             if key in logs:
                 parts.append(f"{label} {logs[key]:.3f} nats = {logs[key] / math.log(2):.3f} bits")
-        print("  ".join(parts) + f"  ({time.perf_counter() - self.start:.1f} s)", flush=True)
+        if self.documents is not None:
+            self.history["valid_bits"].append(evaluate_documents(self.model, self.documents)["bits_per_token"])
+            parts.append(f"valid documents {self.history['valid_bits'][-1]:.3f} bits/token")
+        self.history["seconds"].append(time.perf_counter() - self.begin)
+        if self.verbose:
+            stopped = " (time budget spent)" if self.model.stop_training and epoch + 1 < self.epochs else ""
+            print("  ".join(parts) + f"  ({seconds:.1f} s){stopped}", flush=True)
 
 
-def train(model: keras.Model, train_data: Any, *, valid_data: Any = None, epochs: int = 1,
-          batch_size: int = 64, verbose: bool = True) -> dict[str, list[float]]:
-    """Return the history {"loss": [...], "val_loss": [...]} of ``model.fit`` (mean nats per target).
+def train(model: keras.Model, train_data: Any, *, valid_data: Any = None, valid_documents: Any = None,
+          epochs: int = 1, batch_size: int = 64, max_seconds: float | None = None,
+          verbose: bool = True) -> dict[str, list[float]]:
+    """Return the history of ``model.fit``: "loss" (and "val_loss") in mean nats per target, and
+    "seconds" since the start at the end of each epoch (and "valid_bits").
 
-    ``train_data`` and ``valid_data`` are pairs (inputs, targets); examples are shuffled each
-    epoch. With ``verbose`` one line per epoch is printed instead of Keras's progress bar.
+    ``train_data`` and ``valid_data`` are pairs (inputs, targets); examples are shuffled each epoch.
+    ``valid_documents`` (id lists) are scored after every epoch by :func:`evaluate_documents`
+    ("valid_bits", comparable with the n-gram models). ``max_seconds`` ends training after the batch
+    that spends the budget (the last epoch is then partial). With ``verbose`` one line per epoch is
+    printed instead of Keras's progress bar.
     """
     check_type("model", model, keras.Model)
     inputs, targets = _pair("train_data", train_data)
     valid = _pair("valid_data", valid_data) if valid_data is not None else None
     epochs = check_int("epochs", epochs, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
+    if max_seconds is not None:
+        max_seconds = check_float("max_seconds", max_seconds, minimum=0.0, min_inclusive=False)
     check_type("verbose", verbose, bool)
-    history = model.fit(inputs, targets, validation_data=valid, epochs=epochs, batch_size=batch_size,
-                        shuffle=True, verbose=0, callbacks=[_EpochLine(epochs)] if verbose else [])
-    return {key: [float(v) for v in values] for key, values in history.history.items()}
+    if valid_documents is not None and (isinstance(valid_documents, (str, bytes)) or not valid_documents):
+        raise ValueError("valid_documents must be a non-empty list of id lists (vocab.encode(tokens))")
+    progress = _Progress(epochs, valid_documents, max_seconds, verbose)
+    fitted = model.fit(inputs, targets, validation_data=valid, epochs=epochs, batch_size=batch_size,
+                       shuffle=True, verbose=0, callbacks=[progress])
+    history = {key: [float(v) for v in values] for key, values in fitted.history.items()}
+    history["seconds"] = progress.history["seconds"]
+    if valid_documents is not None:
+        history["valid_bits"] = progress.history["valid_bits"]
+    return history
 
 
 def _log_softmax(logits: np.ndarray) -> np.ndarray:

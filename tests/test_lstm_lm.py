@@ -77,11 +77,45 @@ def test_train_prints_one_line_per_epoch_and_lowers_the_loss(capsys):
     assert history["loss"][-1] < history["loss"][0] and len(history["val_loss"]) == 3
 
 
+def test_train_scores_documents_each_epoch_and_stops_when_the_time_is_spent(capsys):
+    model = lstm_lm.build_lstm_lm(lstm_lm.LSTMLMConfig(vocab_size=len(VOCAB), hidden_size=8, learning_rate=0.05))
+    inputs, targets = lm_windows(np.tile([2, 4, 5, 6, 3], 40), 12)
+    documents = [[4, 5, 6], [4, 5, 6, 4, 5, 6]]
+    history = lstm_lm.train(model, (inputs, targets), valid_documents=documents, epochs=2, batch_size=5)
+    assert len(history["valid_bits"]) == 2 and history["valid_bits"][1] < history["valid_bits"][0]
+    assert history["valid_bits"][1] == pytest.approx(lstm_lm.evaluate_documents(model, documents)["bits_per_token"])
+    assert "valid documents" in capsys.readouterr().out
+    assert len(history["seconds"]) == 2 and history["seconds"][0] < history["seconds"][1]
+    many = np.tile(inputs, (50, 1)), np.tile(targets, (50, 1))  # 1,600 windows: several seconds per epoch
+    history = lstm_lm.train(model, many, epochs=50, batch_size=1, max_seconds=0.5)
+    assert len(history["loss"]) == 1 and history["seconds"][0] < 10  # stopped inside the first epoch
+    assert "time budget spent" in capsys.readouterr().out
+
+
+def test_dropout_acts_in_training_only_and_the_step_size_decays():
+    config = lstm_lm.LSTMLMConfig(vocab_size=len(VOCAB), hidden_size=8, dropout=0.5, decay_steps=10)
+    model = lstm_lm.build_lstm_lm(config)
+    assert [layer.name for layer in model.layers] == ["embedding", "lstm", "dropout", "logits"]
+    ids = np.array([[2, 4, 5, 6, 4]], dtype=np.int32)
+    assert np.array_equal(model(ids, training=False), model(ids, training=False))
+    assert not np.allclose(model(ids, training=True), model(ids, training=False))
+    stepper = lstm_lm.LSTMStepper(model)  # the stepper reads the weights: dropout does not enter
+    assert np.max(np.abs(stepper.full_logits(list(ids[0])) - np.asarray(model(ids, training=False))[0])) < 1e-6
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.01)
+    inputs, targets = lm_windows(np.tile([2, 4, 5, 6, 3], 20), 9)  # 11 windows: 11 updates of 1
+    model.fit(inputs, targets, batch_size=1, epochs=1, verbose=0)
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.01 * 0.05)  # the cosine's floor after 10
+
+
 def test_bad_input_is_named():
     with pytest.raises(ValueError, match="hidden_size must be >= 1"):
         lstm_lm.LSTMLMConfig(vocab_size=10, hidden_size=0)
     with pytest.raises(ValueError, match="clip_norm must be > 0.0"):
         lstm_lm.LSTMLMConfig(vocab_size=10, clip_norm=0)
+    with pytest.raises(ValueError, match="dropout must be < 1.0"):
+        lstm_lm.LSTMLMConfig(vocab_size=10, dropout=1.0)
+    with pytest.raises(ValueError, match="decay_steps must be >= 0"):
+        lstm_lm.LSTMLMConfig(vocab_size=10, decay_steps=-1)
     with pytest.raises(TypeError, match="config must be LSTMLMConfig"):
         lstm_lm.build_lstm_lm({"vocab_size": 10})
     model = lstm_lm.build_lstm_lm(lstm_lm.LSTMLMConfig(vocab_size=len(VOCAB), hidden_size=2))
@@ -89,6 +123,10 @@ def test_bad_input_is_named():
         lstm_lm.train(model, np.zeros((2, 3)))
     with pytest.raises(ValueError, match="same number of examples"):
         lstm_lm.train(model, (np.zeros((2, 3)), np.zeros((3, 3))))
+    with pytest.raises(ValueError, match="max_seconds must be > 0.0"):
+        lstm_lm.train(model, (np.zeros((2, 3)), np.zeros((2, 3))), max_seconds=0)
+    with pytest.raises(ValueError, match="valid_documents must be a non-empty list"):
+        lstm_lm.train(model, (np.zeros((2, 3)), np.zeros((2, 3))), valid_documents=[])
     with pytest.raises(ValueError, match="non-empty list of id lists"):
         lstm_lm.evaluate_documents(model, [])
     with pytest.raises(ValueError, match="temperature must be > 0.0"):
