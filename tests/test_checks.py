@@ -261,6 +261,11 @@ def lstm_step(x_t, h_prev, c_prev, W, U, b):
     return o * np.tanh(c), c
 
 
+def chrono_bias(u):
+    b_f = np.log(u)
+    return np.concatenate([-b_f, b_f, np.zeros(2 * len(u))])
+
+
 RNN_CORRECT = [
     (checks.check_rnn_step, rnn_step),
     (checks.check_rnn_step, lambda x, h, W, U, b: np.tanh(x @ W + h @ U + b).astype(np.float32)),
@@ -268,6 +273,8 @@ RNN_CORRECT = [
     (checks.check_clip_by_global_norm, lambda gs, c: tuple(clip_by_global_norm(gs, c))),
     (checks.check_lstm_step, lstm_step),
     (checks.check_lstm_step, lambda *a: list(lstm_step(*a))),
+    (checks.check_chrono_bias, chrono_bias),
+    (checks.check_chrono_bias, lambda u: list(chrono_bias(u))),
 ]
 
 
@@ -294,11 +301,18 @@ RNN_WRONG = [
     (checks.check_lstm_step, _lstm_with(order="ifoc"), "wrong order"),
     (checks.check_lstm_step, _lstm_with(cell_tanh=False), "forgot the tanh on the cell state"),
     (checks.check_lstm_step, lambda *a: lstm_step(*a)[::-1], "hidden state first"),
+    (checks.check_chrono_bias, lambda u: np.concatenate([np.log(u), -np.log(u), np.zeros(2 * len(u))]),
+     "blocks are swapped"),
+    (checks.check_chrono_bias, lambda u: np.concatenate([-u, u, np.zeros(2 * len(u))]), "not u itself"),
+    (checks.check_chrono_bias, lambda u: np.concatenate([np.log(u), np.log(u), np.zeros(2 * len(u))]),
+     "opposite bias"),
+    (checks.check_chrono_bias, lambda u: np.concatenate([-np.log(u), np.log(u)]), "4 blocks"),
 ]
 
 RNN_HARD_CODED = [
     (checks.check_rnn_step, lambda *a: np.tanh(np.array([[0.95, -0.15]]))),
     (checks.check_clip_by_global_norm, lambda gs, c: [np.array([0.6, 0.0]), np.array([[0.0, 0.8]])]),
+    (checks.check_chrono_bias, lambda u: np.array([0, -1, -np.log(10), 0, 1, np.log(10), 0, 0, 0, 0, 0, 0])),
 ]
 
 
@@ -464,7 +478,7 @@ ARRAY_CORRECT = RNN_CORRECT + OPT_CORRECT + EMB_CORRECT
 ARRAY_WRONG = RNN_WRONG + OPT_WRONG + EMB_WRONG
 ARRAY_HARD_CODED = RNN_HARD_CODED + OPT_HARD_CODED + EMB_HARD_CODED
 ARRAY_CHECKS = [checks.check_rnn_step, checks.check_clip_by_global_norm, checks.check_lstm_step,
-                *OPT_CHECKS, *EMB_CHECKS]
+                checks.check_chrono_bias, *OPT_CHECKS, *EMB_CHECKS]
 
 
 @pytest.mark.parametrize(("check", "fn"), ARRAY_CORRECT)
@@ -499,3 +513,9 @@ def test_array_check_not_implemented_none_and_non_callable(check):
     assert "forget the return statement" in check(lambda *a: None).message
     assert "pass the function itself" in check(np.zeros(2)).message
     assert not check(lambda *a: np.zeros((7, 7))).passed
+
+
+def test_array_check_names_the_expected_type_in_plain_words():
+    result = checks.check_chrono_bias(lambda u: {"bias": u})
+    assert "return a NumPy array, not a dict" in result.message, result.message
+    assert checks.check_chrono_bias(lambda u: [float(x) for x in chrono_bias(u)]).passed  # a flat list of numbers

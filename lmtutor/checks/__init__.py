@@ -23,7 +23,7 @@ from lmtutor.checks.embeddings import (
     check_cosine_similarity, check_sgns_loss, check_sgns_grad_center, check_three_cos_add,
 )
 from lmtutor.checks.recurrent import (
-    check_rnn_step, check_clip_by_global_norm, check_lstm_step,
+    check_rnn_step, check_clip_by_global_norm, check_lstm_step, check_chrono_bias,
 )
 from lmtutor.checks.training import (
     check_log_softmax, check_adam_step, check_dropout_forward, check_l2_grad,
@@ -43,6 +43,7 @@ __all__ = [
     "check_rnn_step",
     "check_clip_by_global_norm",
     "check_lstm_step",
+    "check_chrono_bias",
     "check_log_softmax",
     "check_adam_step",
     "check_dropout_forward",

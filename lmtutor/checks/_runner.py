@@ -151,7 +151,8 @@ def _diagnose(exercise: _Exercise, answers: list[tuple[_Case, Any]], case: _Case
     if isinstance(expected, float) and (isinstance(got, bool) or not isinstance(got, numbers.Real)):
         return f"return a number (a float), not a {type(got).__name__}."
     if not isinstance(got, type(expected)):
-        return f"return a {type(expected).__name__}, not a {type(got).__name__}."
+        wanted = "a NumPy array" if isinstance(expected, _ArrayAnswer) else f"a {type(expected).__name__}"
+        return f"return {wanted}, not a {type(got).__name__}."
     expected_shown = [exercise.reference(*copy.deepcopy(c.args)) for c in exercise.cases if c.shown]
     if not case.shown and any(_matches(got, e) for e in expected_shown):
         return ("your function gives the notebook example's answer for a different input: compute "
@@ -181,9 +182,15 @@ class _ArrayAnswer:
 
     @staticmethod
     def of(value: Any) -> Any:
-        """Return ``value`` with arrays wrapped (lists/tuples of them as a tuple); other values as is."""
+        """Return ``value`` with arrays wrapped (lists/tuples of them as a tuple); other values as is.
+
+        A flat list of numbers counts as a 1-D array (``[0.5, 1.0]`` answers like ``np.array([0.5, 1.0])``).
+        """
         import numpy as np
 
+        if (isinstance(value, (list, tuple)) and value
+                and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value)):
+            return _ArrayAnswer(np.asarray(value, dtype=np.float64))
         if isinstance(value, (list, tuple)):
             return tuple(_ArrayAnswer.of(v) for v in value)
         if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":

@@ -172,3 +172,46 @@ def check_lstm_step(fn: Callable[..., Any]) -> CheckResult:
     h_t = o ⊙ tanh(c_t)``. W is (input_size, 4 hidden), U (hidden, 4 hidden), b (4 hidden,).
     """
     return _run_arrays(_lstm_exercise(), fn)
+
+
+def _chrono_bias(u):
+    import numpy as np
+
+    forget = np.log(u)
+    return np.concatenate([-forget, forget, np.zeros_like(u), np.zeros_like(u)])
+
+
+def _chrono_exercise():
+    import numpy as np
+
+    def blocks(i, f):
+        return lambda u: np.concatenate([i(u), f(u), np.zeros_like(u), np.zeros_like(u)])
+
+    rng = np.random.default_rng(11)
+    shown = (np.array([1.0, np.e, 10.0]),)
+    return _arrays_exercise(
+        "chrono_bias", ("u",), _chrono_bias,
+        note="b = [−ln u, ln u, 0, 0] in Keras's gate order i, f, c, o",
+        cases=_cases([shown], [(rng.uniform(1, 99, 5),), (np.array([2.0]),), (rng.uniform(1, 9, 8),)]),
+        mistakes=(
+            _Mistake("the blocks are swapped: Keras's order is i, f, c, o, so the input-gate bias "
+                     "−ln u comes first and the forget-gate bias ln u second.",
+                     blocks(lambda u: np.log(u), lambda u: -np.log(u))),
+            _Mistake("the biases are logarithms: b_f = ln u (so σ(b_f) = u / (1 + u)), not u itself.",
+                     blocks(lambda u: -u, lambda u: u)),
+            _Mistake("the input gate gets the opposite bias, b_i = −b_f: it stays mostly closed while "
+                     "the forget gate stays mostly open.", blocks(np.log, np.log)),
+            _Mistake("Keras's LSTM bias has 4 blocks of hidden_size (i, f, c, o); the candidate and "
+                     "output blocks are zeros. Return all four, concatenated.",
+                     lambda u: np.concatenate([-np.log(u), np.log(u)])),
+        ))
+
+
+def check_chrono_bias(fn: Callable[..., Any]) -> CheckResult:
+    """Return the CheckResult of ``fn(u)`` -> the chrono-initialised LSTM bias (4 * hidden,).
+
+    Formula (Tallec & Ollivier 2018), for draws u (hidden,) from Uniform(1, T_max − 1):
+    ``b_f = ln u, b_i = −b_f, b_c = b_o = 0``, concatenated in Keras's order i, f, c, o. Notebook
+    example: u = [1, e, 10] gives [0, −1, −2.303, 0, 1, 2.303, 0, 0, 0, 0, 0, 0].
+    """
+    return _run_arrays(_chrono_exercise(), fn)
