@@ -85,6 +85,16 @@ def test_sgns_is_deterministic_for_a_seed():
     assert not np.array_equal(first.embeddings.vectors, other.embeddings.vectors)
 
 
+def test_text_order_trains_on_the_same_pairs_as_shuffled():
+    corpus = topic_corpus(n=60)
+    shuffled = E.train_sgns(corpus, E.SGNSConfig(vector_size=6, min_count=1, epochs=2, seed=1))
+    ordered = E.train_sgns(corpus, E.SGNSConfig(vector_size=6, min_count=1, epochs=2, seed=1,
+                                                shuffle=False))
+    assert not np.allclose(shuffled.embeddings.vectors, ordered.embeddings.vectors)
+    assert ordered.losses[-1] < ordered.losses[0]
+    assert ordered.losses[0] == pytest.approx(shuffled.losses[0], rel=0.05)  # same pairs, other order
+
+
 def test_scatter_add_equals_np_add_at():
     rng = np.random.default_rng(1)
     rows, updates = rng.integers(0, 5, 40), rng.normal(size=(40, 3))
@@ -92,6 +102,52 @@ def test_scatter_add_equals_np_add_at():
     np.add.at(a, rows, updates)
     E.scatter_add(b, rows, updates)
     np.testing.assert_allclose(a, b, atol=1e-12)
+
+
+def test_summing_matrix_with_weights_equals_np_add_at():
+    rng = np.random.default_rng(2)
+    rows, weights, x = rng.integers(0, 7, (30, 4)), rng.normal(size=(30, 4)), rng.normal(size=(30, 3))
+    unique, matrix = E.summing_matrix(rows, 7, weights)
+    expected = np.zeros((7, 3))
+    np.add.at(expected, rows.ravel(), (weights[:, :, None] * x[:, None, :]).reshape(-1, 3))
+    assert unique.tolist() == sorted(set(rows.ravel().tolist()))
+    np.testing.assert_allclose(matrix @ x, expected[unique], atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sgns_step_equals_the_gradients_applied_by_np_add_at(dtype):
+    rng = np.random.default_rng(4)
+    v, u = rng.normal(size=(6, 3)).astype(dtype), rng.normal(size=(6, 3)).astype(dtype)
+    centres = np.array([0, 2, 2, 5, 0])  # repeated centres and targets must add up
+    targets = np.array([[1, 2, 3], [0, 1, 1], [4, 4, 0], [2, 3, 5], [1, 0, 2]])  # o, n_1, n_2
+    loss, g_v, g_o, g_n = E.sgns_loss_and_grads(v[centres], u[targets[:, 0]], u[targets[:, 1:]])
+    v_expected, u_expected = v.astype(float), u.astype(float)
+    np.add.at(v_expected, centres, -0.1 * g_v)
+    np.add.at(u_expected, targets[:, 0], -0.1 * g_o)
+    np.add.at(u_expected, targets[:, 1:].ravel(), -0.1 * g_n.reshape(-1, 3))
+    step_loss = E.sgns_step(v, u, centres, targets, dtype(0.1))
+    tolerance = 1e-12 if dtype == np.float64 else 1e-5
+    assert step_loss == pytest.approx(loss, rel=tolerance)
+    np.testing.assert_allclose(v, v_expected, atol=tolerance)
+    np.testing.assert_allclose(u, u_expected, atol=tolerance)
+
+
+def test_noise_table_gives_exactly_the_probabilities():
+    probs = np.array([0.5, 0.25, 0.125, 0.0625, 0.0625])
+    accept, alias = E.noise_table(probs * 8)  # any positive weights; normalised inside
+    mass = accept.copy()  # column w gives w accept[w] / V and alias[w] (1 - accept[w]) / V
+    np.add.at(mass, alias, 1.0 - accept)
+    np.testing.assert_allclose(mass / len(probs), probs, atol=1e-12)
+
+
+def test_draw_noise_follows_unigram_to_the_three_quarters():
+    counts = np.array([1000.0, 100.0, 10.0, 1.0])
+    probs = counts ** 0.75 / np.sum(counts ** 0.75)
+    accept, alias = E.noise_table(counts ** 0.75)
+    draws = E.draw_noise(np.random.default_rng(0), accept, alias, (200_000, 5))
+    assert draws.dtype == np.int64 and draws.min() >= 0 and draws.max() <= 3
+    frequencies = np.bincount(draws.ravel(), minlength=4) / draws.size
+    np.testing.assert_allclose(frequencies, probs, rtol=0.02)
 
 
 def test_embeddings_round_trip_through_gensim():
@@ -129,6 +185,11 @@ def test_keras_embedding_returns_the_vectors(trainable):
 def test_bad_config_names_the_argument(kwargs, message):
     with pytest.raises(ValueError, match=message):
         E.SGNSConfig(**kwargs)
+
+
+def test_shuffle_must_be_a_bool():
+    with pytest.raises(TypeError, match="shuffle must be bool, got str 'no'"):
+        E.SGNSConfig(shuffle="no")
 
 
 def test_bad_corpus_names_the_argument():
