@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse
 
 from lmtutor._validate import check_float, check_int, check_sentences, check_type
-from lmtutor.embeddings import Embeddings, build_vocab, encode
+from lmtutor.embeddings import Embeddings, build_vocab, encode, summing_matrix
 
 
 def cooccurrence(ids: np.ndarray, sentence_ids: np.ndarray, vocab_size: int, window: int):
@@ -53,11 +53,17 @@ def weighting(x: np.ndarray, x_max: float = 100.0, alpha: float = 0.75) -> np.nd
 def glove_loss(w, w_tilde, b, b_tilde, rows, cols, counts, x_max=100.0, alpha=0.75) -> float:
     """Return J = Σ f(X_ij) (w_i·w̃_j + b_i + b̃_j − log X_ij)² over the given nonzero entries.
 
-    Shapes: w, w_tilde (V, D); b, b_tilde (V,); rows, cols, counts (nnz,).
+    Shapes: w, w_tilde (V, D); b, b_tilde (V,); rows, cols, counts (nnz,). Computed in float64,
+    8,192 entries at a time (small blocks stay in the CPU cache: 5x faster than 65,536).
     """
-    diff = (np.einsum("nd,nd->n", w[rows], w_tilde[cols]) + b[rows] + b_tilde[cols]
-            - np.log(counts))  # (nnz,)
-    return float(np.sum(weighting(counts, x_max, alpha) * diff ** 2))
+    total = 0.0
+    for first in range(0, len(counts), 8192):
+        block = slice(first, first + 8192)
+        i, j, x = rows[block], cols[block], counts[block]
+        diff = (np.einsum("nd,nd->n", w[i], w_tilde[j], dtype=float) + b[i].astype(float)
+                + b_tilde[j] - np.log(x))  # (n,)
+        total += float(weighting(x, x_max, alpha) @ (diff * diff))
+    return total
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,8 @@ class GloVeConfig:
     min_count: int = 5  # words seen fewer times are dropped from the vocabulary
     x_max: float = 100.0  # counts at or above x_max get full weight f = 1
     alpha: float = 0.75  # exponent of the weighting function f
-    learning_rate: float = 0.05  # AdaGrad's initial step size η
+    learning_rate: float = 0.05  # AdaGrad's step size η; the paper's value is for one entry per
+    # step, and a batched step moves each word once per batch: notebook 02 uses 0.3
     epochs: int = 10  # passes over the nonzero entries of X
     batch_size: int = 4096  # nonzero entries per NumPy update
     seed: int = 0  # seeds the initial vectors and the order of entries
@@ -93,22 +100,25 @@ class GloVeResult:
     seconds: float  # training time, counting X included
 
 
-def _adagrad(param, grad_sq, index, grad, lr):
-    """Apply AdaGrad in place to rows ``index`` of ``param``: G += g²; θ −= η g / √G."""
-    unique, inverse = np.unique(index, return_inverse=True)
-    summing = scipy.sparse.csr_matrix((np.ones(len(index)), (inverse, np.arange(len(index)))),
-                                      shape=(len(unique), len(index)))
-    g = summing @ grad  # (U, D) or (U,) gradient summed over repeated rows
-    grad_sq[unique] += g ** 2
-    param[unique] -= lr * g / np.sqrt(grad_sq[unique])
+def _adagrad(table, grad_sq, index, g, other, lr) -> None:
+    """Apply AdaGrad in place to rows ``index`` of ``table``: G += g²; θ −= η g / √G.
+
+    The gradient of row index[n] is g[n] · other[n] (other (B, D + 1): the partner's vector with
+    1 in the bias column), summed over the entries of the batch that share the row.
+    """
+    unique, spread = summing_matrix(index[:, None], len(table), g[:, None])
+    grad = spread @ other  # (U, D + 1) ∂J/∂[w, b] per distinct row
+    grad_sq[unique] += grad * grad
+    table[unique] -= lr * grad / np.sqrt(grad_sq[unique])
 
 
 def train_glove(sentences: Sequence[Sequence[str]], config: GloVeConfig = GloVeConfig()) -> GloVeResult:
     """Return GloVeResult after minimising J with AdaGrad over shuffled mini-batches of X_ij.
 
     Per entry, with diff = w_i·w̃_j + b_i + b̃_j − log X_ij: ∂J/∂w_i = 2 f(X_ij) diff w̃_j,
-    ∂J/∂w̃_j = 2 f diff w_i, ∂J/∂b_i = ∂J/∂b̃_j = 2 f diff. Initial vectors uniform in
-    ±0.5/D and squared-gradient sums 1, as in the reference C implementation.
+    ∂J/∂w̃_j = 2 f diff w_i, ∂J/∂b_i = ∂J/∂b̃_j = 2 f diff; a batch sums them per word and takes
+    one AdaGrad step. Initial vectors uniform in ±0.5/D, biases 0 and squared-gradient sums 1, as
+    in the reference C implementation. Parameters are float32; J is summed in float64.
     """
     check_type("config", config, GloVeConfig)
     sentences = check_sentences("sentences", sentences)
@@ -120,24 +130,30 @@ def train_glove(sentences: Sequence[Sequence[str]], config: GloVeConfig = GloVeC
         raise ValueError("sentences has no two in-vocabulary words within a window: nothing to fit")
     rng = np.random.default_rng(config.seed)
     size, dim = len(words), config.vector_size
-    params = {"w": (rng.random((size, dim)) - 0.5) / dim, "w_tilde": (rng.random((size, dim)) - 0.5) / dim,
-              "b": np.zeros(size), "b_tilde": np.zeros(size)}
-    grad_sq = {name: np.ones_like(p) for name, p in params.items()}
-    weights, log_counts = weighting(counts, config.x_max, config.alpha), np.log(counts)  # (nnz,)
-    w, w_t, b, b_t = params["w"], params["w_tilde"], params["b"], params["b_tilde"]
+    # (V, D + 1) each: the vectors w (w̃) in columns 0..D-1 and the bias b (b̃) in column D
+    table = np.zeros((size, dim + 1), dtype=np.float32)
+    table_tilde = np.zeros((size, dim + 1), dtype=np.float32)
+    table[:, :dim] = (rng.random((size, dim)) - 0.5) / dim
+    table_tilde[:, :dim] = (rng.random((size, dim)) - 0.5) / dim
+    grad_sq, grad_sq_tilde = np.ones_like(table), np.ones_like(table_tilde)
+    weights = weighting(counts, config.x_max, config.alpha).astype(np.float32)  # (nnz,) f(X_ij)
+    log_counts = np.log(counts).astype(np.float32)  # (nnz,)
+    lr = np.float32(config.learning_rate)
+    w, w_t, b, b_t = table[:, :dim], table_tilde[:, :dim], table[:, dim], table_tilde[:, dim]  # views
     losses = []
     for _ in range(config.epochs):
         order = rng.permutation(len(counts))
         for first in range(0, len(order), config.batch_size):
             batch = order[first:first + config.batch_size]
             i, j = rows[batch], cols[batch]  # (B,)
-            wi, wj = w[i], w_t[j]  # (B, D)
-            diff = np.einsum("bd,bd->b", wi, wj) + b[i] + b_t[j] - log_counts[batch]  # (B,)
-            g = 2.0 * weights[batch] * diff  # (B,) ∂J/∂(w_i·w̃_j)
-            _adagrad(w, grad_sq["w"], i, g[:, None] * wj, config.learning_rate)
-            _adagrad(w_t, grad_sq["w_tilde"], j, g[:, None] * wi, config.learning_rate)
-            _adagrad(b, grad_sq["b"], i, g, config.learning_rate)
-            _adagrad(b_t, grad_sq["b_tilde"], j, g, config.learning_rate)
+            wi, wj = table[i], table_tilde[j]  # (B, D + 1) copies: vector and bias
+            diff = (np.einsum("bd,bd->b", wi[:, :dim], wj[:, :dim]) + wi[:, dim] + wj[:, dim]
+                    - log_counts[batch])  # (B,)
+            g = 2.0 * weights[batch] * diff  # (B,) ∂J/∂(w_i·w̃_j) = ∂J/∂b_i = ∂J/∂b̃_j
+            wi[:, dim], wj[:, dim] = 1.0, 1.0  # so the bias column of g · partner is g
+            _adagrad(table, grad_sq, i, g, wj, lr)
+            _adagrad(table_tilde, grad_sq_tilde, j, g, wi, lr)
         losses.append(glove_loss(w, w_t, b, b_t, rows, cols, counts, config.x_max, config.alpha))
-    params.update(rows=rows, cols=cols, counts=counts)
+    params = {"w": w, "w_tilde": w_t, "b": b, "b_tilde": b_t, "rows": rows, "cols": cols,
+              "counts": counts}
     return GloVeResult(Embeddings(words, w + w_t), params, tuple(losses), time.perf_counter() - start)

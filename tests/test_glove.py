@@ -1,6 +1,7 @@
 """Tests for lmtutor.glove: co-occurrence counts by hand, J against the formula, AdaGrad lowers J."""
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -54,6 +55,36 @@ def test_training_lowers_j_and_j_equals_the_formula():
     ids, sids = encode(sentences, result.embeddings.words)
     rows, cols, counts = G.cooccurrence(ids, sids, len(result.embeddings), 3)
     np.testing.assert_array_equal(counts, p["counts"])
+
+
+def test_full_batch_steps_equal_keras_adagrad_on_j():
+    """With one batch per epoch, each epoch is one AdaGrad step on J: Keras's Adagrad, with the
+    gradient of J taken by TensorFlow, is the oracle (same start, float32 both)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    keras = pytest.importorskip("keras")
+    tf = pytest.importorskip("tensorflow")
+    config = G.GloVeConfig(vector_size=4, window=3, min_count=1, x_max=10.0, learning_rate=0.25,
+                           epochs=3, batch_size=10**6, seed=5)
+    result = G.train_glove(topic_corpus(n=40), config)
+    p = result.parameters
+    size = len(result.embeddings)
+    rng = np.random.default_rng(config.seed)  # train_glove's start: its first two draws
+    start = [((rng.random((size, 4)) - 0.5) / 4).astype(np.float32) for _ in range(2)]
+    variables = [keras.Variable(x) for x in start + [np.zeros(size, np.float32)] * 2]
+    adagrad = keras.optimizers.Adagrad(learning_rate=0.25, initial_accumulator_value=1.0, epsilon=0.0)
+    f = G.weighting(p["counts"], 10.0).astype(np.float32)
+    log_x = np.log(p["counts"]).astype(np.float32)
+    for _ in range(config.epochs):
+        with tf.GradientTape() as tape:
+            w, w_t, b, b_t = variables
+            diff = (tf.reduce_sum(tf.gather(w, p["rows"]) * tf.gather(w_t, p["cols"]), axis=1)
+                    + tf.gather(b, p["rows"]) + tf.gather(b_t, p["cols"]) - log_x)
+            j = tf.reduce_sum(f * diff ** 2)
+        adagrad.apply([tf.convert_to_tensor(g) for g in tape.gradient(j, variables)], variables)
+    ours = [p["w"], p["w_tilde"], p["b"], p["b_tilde"]]
+    assert np.abs(ours[0] - start[0]).max() > 0.1  # not vacuous: the vectors moved
+    for mine, theirs in zip(ours, variables):
+        np.testing.assert_allclose(mine, np.asarray(theirs.numpy()), atol=2e-5)
 
 
 def test_glove_separates_topics():
