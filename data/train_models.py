@@ -45,6 +45,8 @@ RECIPES = {
                              epochs=16, batch_size=32),
     "pd_chars_lstm": Recipe("pd_chars", dict(embedding_dim=64, hidden_size=256, dropout=0.1, learning_rate=0.005),
                             epochs=3, batch_size=64),
+    "pd_jieba_lstm": Recipe("pd_jieba", dict(embedding_dim=64, hidden_size=256, dropout=0.1, learning_rate=0.005),
+                            epochs=2, seq_len=50, batch_size=64),
 }
 
 

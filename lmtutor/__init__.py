@@ -7,9 +7,37 @@ state; import the module you need::
     from lmtutor import text, ngram
     vocab = text.Vocab.build([text.tokenize_words("The cat sat.")])
     model = ngram.NGramLM(n=2).fit([["the", "cat", "sat"]])
+
+Notebooks that use Keras call :func:`quiet_tensorflow` first, in their Setup cell.
 """
 
 __version__ = "0.1.0"
+
+
+def quiet_tensorflow():
+    """Return the tensorflow module, imported with its C++ start-up messages hidden.
+
+    TensorFlow 2.21 writes "All log messages before absl::InitializeLog() ..." and an oneDNN notice
+    to the process's stderr while it loads, whatever TF_CPP_MIN_LOG_LEVEL says, and Jupyter shows
+    them under the cell. This sets TF_CPP_MIN_LOG_LEVEL=2 (warnings and errors still show later)
+    and sends file descriptor 2 to /dev/null for the import only; an import error still raises.
+    """
+    import os
+    import sys
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        import tensorflow
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+    return tensorflow
 
 __all__ = [
     "attention", "checkpoints", "checks", "classroom", "corpora", "datasets", "decoding",

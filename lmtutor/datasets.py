@@ -19,13 +19,15 @@ import numpy as np
 from lmtutor import corpora, text
 from lmtutor._validate import check_choice, check_int
 
-# name -> (what the tokens are, the Kneser-Ney order with the best validation perplexity in notebook 01,
-# or None where notebook 01 fits no n-gram model)
+# name -> (what the tokens are, the Kneser-Ney order with the best validation perplexity in notebook 01
+# or None where notebook 01 fits no n-gram model, the largest vocabulary or None for no limit)
 CORPORA = {
-    "lee_chars": ("Lee news, lowercased characters, spaces kept as tokens", 5),
-    "lee_words": ("Lee news, lowercased English words and punctuation", 5),
-    "pd_chars": ("People's Daily, NFKC-normalised Chinese characters (no spaces)", 4),
-    "pd_words": ("People's Daily, its own gold segmentation into words, NFKC-normalised", None),
+    "lee_chars": ("Lee news, lowercased characters, spaces kept as tokens", 5, None),
+    "lee_words": ("Lee news, lowercased English words and punctuation", 5, None),
+    "pd_chars": ("People's Daily, NFKC-normalised Chinese characters (no spaces)", 4, None),
+    "pd_words": ("People's Daily, its own gold segmentation into words, NFKC-normalised", None, None),
+    "pd_jieba": ("People's Daily, NFKC-normalised and segmented by jieba; the 8,000 most frequent words",
+                 None, 8_004),
 }
 SPLITS = ("train", "valid", "test")
 MIN_FREQ = 2  # tokens seen once in training become <unk>, as in notebook 01
@@ -39,7 +41,7 @@ class LMCorpus:
     train: list  # token lists, one per document (Lee) or paragraph (People's Daily)
     valid: list  # the next 10% of documents, for choosing models
     test: list  # the last 10%, used once at the end
-    vocab: text.Vocab  # tokens seen at least MIN_FREQ times in train, after the special tokens
+    vocab: text.Vocab  # tokens seen at least MIN_FREQ times in train (at most CORPORA[name][2]), after the specials
 
     def split(self, split: str) -> list:
         """Return the token lists of ``split`` ("train", "valid" or "test")."""
@@ -73,21 +75,24 @@ def _documents(name: str) -> corpora.Split:
                                    for part in parts))
         return corpora.Split(*([text.tokenize(doc, "word") for doc in part] for part in parts))
     parts = corpora.split_sequential(corpora.load_peoples_daily(), (0.8, 0.1, 0.1))
-    if name == "pd_chars":
-        return corpora.Split(*([text.tokenize(_pd_text(line), "char") for line in part] for part in parts))
+    if name in ("pd_chars", "pd_jieba"):
+        scheme = "char" if name == "pd_chars" else "zh_word"
+        return corpora.Split(*([text.tokenize(_pd_text(line), scheme) for line in part] for part in parts))
     return corpora.Split(*([[text.normalize(word) for word, _ in line] for line in part] for part in parts))
 
 
 @functools.lru_cache(maxsize=None)
 def _corpus(name: str) -> LMCorpus:
     parts = _documents(name)
-    return LMCorpus(name, parts.train, parts.valid, parts.test, text.Vocab.build(parts.train, min_freq=MIN_FREQ))
+    vocab = text.Vocab.build(parts.train, min_freq=MIN_FREQ, max_size=CORPORA[name][2])
+    return LMCorpus(name, parts.train, parts.valid, parts.test, vocab)
 
 
 def lm_corpus(name: str) -> LMCorpus:
     """Return corpus ``name`` (a key of CORPORA) tokenized and split as in notebook 01.
 
-    Built once per process (People's Daily takes a few seconds) and shared: do not modify it.
+    Built once per process (People's Daily takes a few seconds, 20 s with jieba) and shared: do not
+    modify it. Text for a model of "pd_jieba" is segmented by ``text.tokenize(normalize(s), "zh_word")``.
     """
     return _corpus(check_choice("name", name, CORPORA))
 
@@ -96,7 +101,8 @@ def kn_baseline(name: str, n: int | None = None):
     """Return an interpolated Kneser-Ney n-gram model of corpus ``name``, fitted on its train part.
 
     ``n`` defaults to the order with the best validation perplexity in notebook 01
-    (CORPORA[name][1]); ``min_freq`` is MIN_FREQ, so the model's vocabulary is the corpus's ``vocab``.
+    (CORPORA[name][1]); ``min_freq`` and ``max_vocab`` are those of the corpus, so the model's
+    vocabulary is the corpus's ``vocab`` and its scores compare with a neural model's.
     """
     from lmtutor import ngram
 
@@ -105,5 +111,5 @@ def kn_baseline(name: str, n: int | None = None):
         n = CORPORA[name][1]
         if n is None:
             raise ValueError(f"notebook 01 chose no n-gram order for {name!r}: pass n")
-    return ngram.NGramLM(check_int("n", n, minimum=1), smoothing="interpolated_kn",
-                         min_freq=MIN_FREQ).fit(data.train)
+    return ngram.NGramLM(check_int("n", n, minimum=1), smoothing="interpolated_kn", min_freq=MIN_FREQ,
+                         max_vocab=CORPORA[name][2]).fit(data.train)

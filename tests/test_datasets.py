@@ -32,6 +32,15 @@ def test_pd_words_are_the_gold_segmentation():
     assert data.valid[0][:6] == ["事业", "发展", "的", "核心", "是", "人才"]  # as notebook 01 prints it
 
 
+def test_pd_jieba_segments_with_jieba_and_caps_the_vocabulary():
+    data = datasets.lm_corpus("pd_jieba")
+    assert len(data.vocab) == 8_004 and len(data.train) == 15_203  # 苹果 (11 times) is word 7,188
+    assert text.tokenize(text.normalize("我有一个苹果。"), "zh_word") == ["我", "有", "一个", "苹果", "。"]
+    assert all(token in data.vocab for token in ["我", "有", "一个", "苹果", "。"])
+    kn = datasets.kn_baseline("pd_jieba", n=2)
+    assert kn.vocab == data.vocab
+
+
 def test_lee_chars_keep_spaces_and_lowercase():
     doc = datasets.lm_corpus("lee_chars").train[0]
     assert " " in doc and not any(ch.isupper() for ch in doc)

@@ -25,3 +25,13 @@ def test_importing_lmtutor_loads_no_heavy_library():
             "'matplotlib.pyplot') if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_quiet_tensorflow_hides_the_start_up_messages_only():
+    code = ("import lmtutor, sys; tf = lmtutor.quiet_tensorflow(); import keras; "
+            "assert lmtutor.quiet_tensorflow() is tf is sys.modules['tensorflow']; "
+            "keras.layers.Dense(2)(tf.zeros((1, 3))); print('ok'); sys.stderr.write('still here\\n')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"
+    assert "absl::InitializeLog" not in out.stderr and "oneDNN" not in out.stderr
+    assert "still here" in out.stderr  # stderr works again after the import
