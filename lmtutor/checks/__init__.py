@@ -12,7 +12,7 @@ hard-coded answer fails), compares with a reference solution (floats: math.isclo
 learner's code becomes a failed result; only KeyboardInterrupt (interrupt the kernel) passes.
 
 The checks live in one module per part of the course (``tokens``, ``embeddings``, ``recurrent``,
-``training``); all are importable from ``lmtutor.checks`` directly.
+``training``, ``generation``); all are importable from ``lmtutor.checks`` directly.
 """
 
 from lmtutor.checks._runner import CheckResult
@@ -27,6 +27,9 @@ from lmtutor.checks.recurrent import (
 )
 from lmtutor.checks.training import (
     check_log_softmax, check_adam_step, check_dropout_forward, check_l2_grad,
+)
+from lmtutor.checks.generation import (
+    check_top_k_filter, check_top_p_filter, check_next_token_probs,
 )
 
 __all__ = [
@@ -48,4 +51,7 @@ __all__ = [
     "check_adam_step",
     "check_dropout_forward",
     "check_l2_grad",
+    "check_top_k_filter",
+    "check_top_p_filter",
+    "check_next_token_probs",
 ]

@@ -1,0 +1,236 @@
+"""Tests for lmtutor.checks.generation (notebook 07): right answers pass, each typical wrong answer
+gets its own hint, hard-coded answers fail, and broken functions get a message instead of a crash.
+
+The learner solutions below are written independently of lmtutor.decoding (plain NumPy)."""
+
+import numpy as np
+import pytest
+
+from lmtutor import checks
+from lmtutor.checks import generation
+from lmtutor.decoding import DecodingConfig, probabilities
+
+
+def softmax(z):
+    e = np.exp(z - np.max(z))
+    return e / e.sum()
+
+
+def top_k_filter(logits, k):
+    keep = np.argsort(-logits, kind="stable")[:k]
+    out = np.full(len(logits), -np.inf)
+    out[keep] = logits[keep]
+    return out
+
+
+def top_k_filter_loop(logits, k):
+    ranked = sorted(range(len(logits)), key=lambda i: (-logits[i], i))  # pure Python, ties by id
+    return [float(logits[i]) if i in ranked[:k] else float("-inf") for i in range(len(logits))]
+
+
+def top_p_filter(logits, top_p):
+    order = np.argsort(-logits, kind="stable")
+    probs = softmax(logits)[order]
+    before = np.cumsum(probs) - probs  # mass of the more likely tokens
+    keep = order[before < top_p]
+    out = np.full(len(logits), -np.inf)
+    out[keep] = logits[keep]
+    return out
+
+
+def top_p_filter_searchsorted(logits, top_p):
+    order = np.argsort(-logits, kind="stable")
+    size = np.searchsorted(np.cumsum(softmax(logits)[order]), top_p) + 1
+    return np.where(np.isin(np.arange(len(logits)), order[:size]), logits, -np.inf)
+
+
+def next_token_probs(logits, temperature, top_k, top_p):
+    z = top_p_filter(top_k_filter(np.asarray(logits) / temperature, top_k), top_p)
+    return softmax(z)
+
+
+def keep_ids(logits, ids, fill=-np.inf):
+    return np.where(np.isin(np.arange(len(logits)), ids), logits, fill)
+
+
+CORRECT = [
+    (checks.check_top_k_filter, top_k_filter),
+    (checks.check_top_k_filter, top_k_filter_loop),  # a list of floats counts as an array
+    (checks.check_top_k_filter, lambda z, k: top_k_filter(z, k).astype(np.float32)),
+    (checks.check_top_p_filter, top_p_filter),
+    (checks.check_top_p_filter, top_p_filter_searchsorted),
+    (checks.check_next_token_probs, next_token_probs),
+    (checks.check_next_token_probs,  # the library's own rules give the same distribution
+     lambda z, t, k, p: probabilities(z, DecodingConfig(temperature=t, top_k=k, top_p=p, banned_ids=()))),
+]
+
+
+def nucleus_excluding_crossing(logits, top_p):
+    order = np.argsort(-logits, kind="stable")
+    return keep_ids(logits, order[np.cumsum(softmax(logits)[order]) < top_p])
+
+
+def nucleus_ascending(logits, top_p):
+    order = np.argsort(logits, kind="stable")
+    return keep_ids(logits, order[:np.searchsorted(np.cumsum(softmax(logits)[order]), top_p) + 1])
+
+
+def nucleus_unsorted(logits, top_p):
+    return keep_ids(logits, np.arange(np.searchsorted(np.cumsum(softmax(logits)), top_p) + 1))
+
+
+def nucleus_of_exp(logits, top_p):
+    order = np.argsort(-logits, kind="stable")
+    return keep_ids(logits, order[:np.searchsorted(np.cumsum(np.exp(logits)[order]), top_p) + 1])
+
+
+def nucleus_one_more(logits, top_p):
+    order = np.argsort(-logits, kind="stable")
+    return keep_ids(logits, order[:np.searchsorted(np.cumsum(softmax(logits)[order]), top_p) + 2])
+
+
+def probs_without_renormalising(logits, temperature, top_k, top_p):
+    kept = np.isfinite(top_p_filter(top_k_filter(logits / temperature, top_k), top_p))
+    return np.where(kept, softmax(logits / temperature), 0.0)
+
+
+def nucleus_on_the_full_distribution(logits, temperature, top_k, top_p):
+    z = logits / temperature
+    kept = np.isfinite(top_k_filter(z, top_k)) & np.isfinite(top_p_filter(z, top_p))
+    return softmax(np.where(kept, z, -np.inf))
+
+
+def nucleus_before_temperature(logits, temperature, top_k, top_p):
+    kept = np.isfinite(top_p_filter(top_k_filter(logits, top_k), top_p))
+    return softmax(np.where(kept, logits / temperature, -np.inf))
+
+
+# (check, wrong solution, a phrase only its specific hint contains)
+WRONG = [
+    (checks.check_top_k_filter, lambda z, k: z, "returned the logits unchanged"),
+    (checks.check_top_p_filter, lambda z, p: z.copy(), "returned the logits unchanged"),
+    (checks.check_top_k_filter, lambda z, k: keep_ids(z, np.argsort(z)[:k]), "the k *smallest*"),
+    (checks.check_top_k_filter, lambda z, k: np.where(z >= np.sort(z)[-k], z, -np.inf), "ties give more than k"),
+    (checks.check_top_k_filter, lambda z, k: keep_ids(z, np.argsort(z, kind="stable")[-k:]),
+     "np.argsort(logits)[-k:] keeps the higher"),
+    (checks.check_top_k_filter, lambda z, k: softmax(top_k_filter(z, k)), "not probabilities"),
+    (checks.check_top_k_filter, lambda z, k: np.where(np.isfinite(top_k_filter(z, k)), z, 0.0), "not 0"),
+    (checks.check_top_k_filter, lambda z, k: np.sort(z)[::-1][:k], "not only the k values"),
+    (checks.check_top_k_filter, lambda z, k: top_k_filter(z, k + 1), "one token too many"),
+    (checks.check_top_k_filter, lambda z, k: top_k_filter(z, k - 1), "one token too few"),
+    (checks.check_top_p_filter, nucleus_excluding_crossing, "you left out the token"),
+    (checks.check_top_p_filter, nucleus_ascending, "not from the least likely"),
+    (checks.check_top_p_filter, nucleus_unsorted, "running sum in id order"),
+    (checks.check_top_p_filter, nucleus_of_exp, "divide exp(z) by Σ exp(z)"),
+    (checks.check_top_p_filter, lambda z, p: softmax(top_p_filter(z, p)), "not probabilities"),
+    (checks.check_top_p_filter, lambda z, p: np.where(np.isfinite(top_p_filter(z, p)), z, 0.0), "not 0"),
+    (checks.check_top_p_filter, nucleus_one_more, "one token too many"),
+    (checks.check_next_token_probs, probs_without_renormalising, "must sum to 1"),
+    (checks.check_next_token_probs,
+     lambda z, t, k, p: next_token_probs(np.asarray(z) * t * t, t, k, p), "multiplying by T"),
+    (checks.check_next_token_probs, lambda z, t, k, p: next_token_probs(z, 1.0, k, p),
+     "left out the temperature"),
+    (checks.check_next_token_probs, nucleus_on_the_full_distribution, "top-p comes after top-k"),
+    (checks.check_next_token_probs, nucleus_before_temperature, "apply the temperature first"),
+    (checks.check_next_token_probs,
+     lambda z, t, k, p: top_p_filter(top_k_filter(np.asarray(z) / t, k), p), "not the filtered logits"),
+]
+
+# (check, a function that returns the answer the notebook shows, whatever its input)
+HARD_CODED = [
+    (checks.check_top_k_filter, lambda z, k: np.array([2.0, -np.inf, -np.inf, 3.0, -np.inf])),
+    (checks.check_top_p_filter, lambda z, p: np.array([0.0, 2.0, -np.inf, 1.0])),
+    (checks.check_next_token_probs,
+     lambda *args: next_token_probs(np.array([2.0, 1.0, 0.0, -1.0, 0.5]), 0.5, 3, 0.9)),
+]
+
+ALL_CHECKS = [(checks.check_top_k_filter, 2), (checks.check_top_p_filter, 2), (checks.check_next_token_probs, 4)]
+
+
+def one_line(result) -> str:
+    text = repr(result)
+    assert "\n" not in text and "0x" not in text
+    return text
+
+
+@pytest.mark.parametrize(("check", "fn"), CORRECT)
+def test_correct_solution_passes(check, fn):
+    result = check(fn)
+    assert result.passed and bool(result), result
+    assert one_line(result).startswith(f"✅ {result.name}: passed — ")
+    assert "not shown in the notebook" in result.message
+
+
+@pytest.mark.parametrize(("check", "fn", "phrase"), WRONG)
+def test_typical_wrong_answer_gets_its_specific_hint(check, fn, phrase):
+    result = check(fn)
+    assert not result.passed
+    assert phrase in result.message, result.message
+    assert "expected" in result.message and "got" in result.message
+    assert one_line(result).startswith(f"❌ {result.name}: ")
+
+
+def test_every_hint_is_reached_by_a_wrong_solution():
+    exercises = [generation._top_k_exercise(), generation._top_p_exercise(), generation._next_token_exercise()]
+    messages = [check(fn).message for check, fn, _ in WRONG]
+    for exercise in exercises:
+        for mistake in exercise.mistakes:
+            assert any(m.startswith(mistake.hint) for m in messages), mistake.hint
+
+
+@pytest.mark.parametrize(("check", "fn"), HARD_CODED)
+def test_hard_coded_notebook_answer_fails(check, fn):
+    result = check(fn)
+    assert not result.passed
+    assert "notebook example's answer for a different input" in result.message, result.message
+    assert "(not shown in the notebook)" in result.message
+
+
+@pytest.mark.parametrize(("check", "arity"), ALL_CHECKS)
+def test_not_implemented_none_non_callable_and_wrong_shape(check, arity):
+    def student(*args):
+        raise NotImplementedError()
+
+    assert check(student).message.startswith("not implemented yet: replace `raise NotImplementedError()`")
+    assert "forget the return statement" in check(lambda *a: None).message
+    assert "pass the function itself, not its result" in one_line(check(np.zeros(3)))
+    assert not check(lambda *a: np.zeros(3)).passed
+    assert "return a NumPy array, not a dict" in check(lambda *a: {"logits": a[0]}).message
+
+
+@pytest.mark.parametrize(("check", "arity"), ALL_CHECKS)
+def test_exception_is_reported_with_its_type_and_input(check, arity):
+    def student(*args):
+        assert len(args) == arity  # the learner's function gets exactly the documented arguments
+        return np.asarray(args[0])[len(args[0]) + 5]  # IndexError
+
+    result = check(student)
+    assert not result.passed
+    assert "your function raised IndexError" in result.message and "on input logits=" in result.message
+    one_line(result)
+
+
+def test_shown_answers_are_those_the_docstrings_state():
+    z = np.array([2.0, 1.0, 0.5, 3.0, -1.0])
+    assert np.array_equal(top_k_filter(z, 2), [2.0, -np.inf, -np.inf, 3.0, -np.inf])
+    assert np.array_equal(top_p_filter(np.array([0.0, 2.0, -1.0, 1.0]), 0.9), [0.0, 2.0, -np.inf, 1.0])
+    assert np.allclose(next_token_probs(np.array([2.0, 1.0, 0.0, -1.0, 0.5]), 0.5, 3, 0.9),
+                       [0.8808, 0.1192, 0, 0, 0], atol=1e-4)
+
+
+def test_no_case_sits_on_a_rounding_boundary_of_top_p():
+    # A running sum within 1e-9 of top_p would make correct solutions disagree by rounding.
+    for exercise, scale in ((generation._top_p_exercise(), None), (generation._next_token_exercise(), True)):
+        for case in exercise.cases:
+            z = np.asarray(case.args[0], dtype=np.float64)
+            top_p = case.args[-1]
+            if scale:
+                z = top_k_filter(z / case.args[1], case.args[2])
+            mass = np.cumsum(np.sort(softmax(z))[::-1])
+            assert top_p == 1.0 or np.min(np.abs(mass - top_p)) > 1e-6, case
+
+
+def test_ties_straddle_the_k_boundary_in_a_hidden_case():
+    ties = [c for c in generation._top_k_exercise().cases if not c.shown
+            and np.sum(c.args[0] == np.sort(c.args[0])[::-1][c.args[1] - 1]) > 1]
+    assert ties, "a hidden case must have ties at the k-th largest logit"
