@@ -221,7 +221,8 @@ def sgns_step(v: np.ndarray, u: np.ndarray, centres: np.ndarray, targets: np.nda
     centres (B,) are the words c; targets (B, 1 + K) hold o in column 0 and n_1..n_K after it.
     The same step as sgns_loss_and_grads followed by v_c −= lr ∂L/∂v_c, u_w −= lr ∂L/∂u_w (summed
     where a word repeats; the tests prove it), but faster: with s = u_w·v_c and ∂L/∂s = σ(s) − 1
-    for w = o, σ(s) for a negative, the (B, 1 + K, D) gradient of u is never formed.
+    for w = o, σ(s) for a negative, the (B, 1 + K, D) gradient of u is never formed. Both
+    gradients are taken before either table changes, so ``u`` may be ``v`` itself (one table).
     """
     v_c, u_t = v[centres], u[targets]  # (B, D), (B, 1 + K, D)
     scores = np.einsum("bkd,bd->bk", u_t, v_c)  # (B, 1 + K)
@@ -250,6 +251,7 @@ class SGNSConfig:
     min_alpha: float = 1e-4  # ... to this at the end
     batch_size: int = 1024  # (centre, context) pairs per NumPy update
     shuffle: bool = True  # shuffle each epoch's pairs; False keeps text order, as gensim does
+    one_table: bool = False  # True: the seed's formula, v also serves as u (shows why u is needed)
     ns_exponent: float = 0.75  # negatives drawn from unigram counts ** ns_exponent
     seed: int = 0  # seeds the initial vectors, subsampling, windows and negatives
 
@@ -258,6 +260,7 @@ class SGNSConfig:
             check_int(name, getattr(self, name), minimum=1)
         check_int("seed", self.seed, minimum=0)
         check_type("shuffle", self.shuffle, bool)
+        check_type("one_table", self.one_table, bool)
         check_float("sample", self.sample, minimum=0.0)
         check_float("alpha", self.alpha, minimum=0.0, min_inclusive=False)
         check_float("min_alpha", self.min_alpha, minimum=0.0)
@@ -281,7 +284,8 @@ def train_sgns(sentences: Sequence[Sequence[str]], config: SGNSConfig = SGNSConf
     (``shuffle=False``: text order, centre by centre), draws K negatives per pair from
     P_n(w) ∝ count(w)^0.75 and, per batch of B pairs, takes one SGD step on L (sgns_step) with
     rate α decaying linearly from alpha to min_alpha. Initial v uniform in ±0.5/D, u zero (as
-    word2vec's C code). Deterministic for a given seed.
+    word2vec's C code); with ``one_table`` u is v, so each step updates the one table in both
+    roles. Deterministic for a given seed.
     """
     check_type("config", config, SGNSConfig)
     sentences = check_sentences("sentences", sentences)
@@ -290,7 +294,7 @@ def train_sgns(sentences: Sequence[Sequence[str]], config: SGNSConfig = SGNSConf
     rng = np.random.default_rng(config.seed)
     size, dim, k = len(words), config.vector_size, config.negative
     v = ((rng.random((size, dim)) - 0.5) / dim).astype(np.float32)  # (V, D) centre vectors
-    u = np.zeros((size, dim), dtype=np.float32)  # (V, D) context vectors
+    u = v if config.one_table else np.zeros((size, dim), dtype=np.float32)  # (V, D) context vectors
     accept, alias = noise_table(counts.astype(float) ** config.ns_exponent)  # P_n ∝ count^0.75
     keep = keep_probabilities(counts, config.sample)
     losses = []

@@ -132,6 +132,27 @@ def test_sgns_step_equals_the_gradients_applied_by_np_add_at(dtype):
     np.testing.assert_allclose(u, u_expected, atol=tolerance)
 
 
+def test_sgns_step_with_one_table_applies_both_gradients_to_it():
+    rng = np.random.default_rng(6)
+    table = rng.normal(size=(5, 3))
+    centres, targets = np.array([0, 3, 3]), np.array([[1, 3, 0], [2, 2, 4], [0, 1, 3]])
+    loss, g_v, g_o, g_n = E.sgns_loss_and_grads(table[centres], table[targets[:, 0]], table[targets[:, 1:]])
+    expected = table.copy()
+    np.add.at(expected, centres, -0.1 * g_v)
+    np.add.at(expected, targets[:, 0], -0.1 * g_o)
+    np.add.at(expected, targets[:, 1:].ravel(), -0.1 * g_n.reshape(-1, 3))
+    assert E.sgns_step(table, table, centres, targets, 0.1) == pytest.approx(loss, rel=1e-12)
+    np.testing.assert_allclose(table, expected, atol=1e-12)
+
+
+def test_one_table_shares_the_vectors():
+    result = E.train_sgns(topic_corpus(n=60), E.SGNSConfig(vector_size=6, min_count=1, epochs=2,
+                                                          one_table=True))
+    np.testing.assert_allclose(result.context_vectors, result.embeddings.vectors, atol=1e-7)
+    with pytest.raises(TypeError, match="one_table must be bool"):
+        E.SGNSConfig(one_table=1)
+
+
 def test_noise_table_gives_exactly_the_probabilities():
     probs = np.array([0.5, 0.25, 0.125, 0.0625, 0.0625])
     accept, alias = E.noise_table(probs * 8)  # any positive weights; normalised inside
