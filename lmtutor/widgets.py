@@ -155,7 +155,7 @@ def next_token_figure(vocab: Vocab, logits, configs, *, top: int = 10, previous_
     labels = [_token_label(vocab.itos[i]) for i in shown]
     columns = min(len(configs), 3)
     rows = -(-len(configs) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(3.4 * columns, 0.25 * top * rows + 1.0),
+    fig, axes = plt.subplots(rows, columns, figsize=(3.4 * columns if columns > 1 else 4.5, 0.25 * top * rows + 1.0),
                              layout="constrained", squeeze=False, sharex=True)
     plt.close(fig)  # shown by the cell or the widget that asks for it, once
     for ax, (name, config) in zip(axes.flat, configs.items()):
