@@ -12,7 +12,7 @@ hard-coded answer fails), compares with a reference solution (floats: math.isclo
 learner's code becomes a failed result; only KeyboardInterrupt (interrupt the kernel) passes.
 
 The checks live in one module per part of the course (``tokens``, ``embeddings``, ``recurrent``,
-``training``, ``generation``); all are importable from ``lmtutor.checks`` directly.
+``training``, ``generation``, ``attention``); all are importable from ``lmtutor.checks`` directly.
 """
 
 from lmtutor.checks._runner import CheckResult
@@ -30,6 +30,9 @@ from lmtutor.checks.training import (
 )
 from lmtutor.checks.generation import (
     check_top_k_filter, check_top_p_filter, check_next_token_probs,
+)
+from lmtutor.checks.attention import (
+    check_causal_mask, check_scaled_dot_product_attention, check_positional_encoding,
 )
 
 __all__ = [
@@ -54,4 +57,7 @@ __all__ = [
     "check_top_k_filter",
     "check_top_p_filter",
     "check_next_token_probs",
+    "check_causal_mask",
+    "check_scaled_dot_product_attention",
+    "check_positional_encoding",
 ]

@@ -1,0 +1,205 @@
+"""Tests for lmtutor.checks.attention (notebook 08): right answers pass, each typical wrong answer
+gets its own hint, hard-coded answers fail, and broken functions get a message instead of a crash.
+
+The learner solutions below are written independently of lmtutor.attention (plain NumPy and loops)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from lmtutor import checks
+from lmtutor.checks import attention
+
+
+# --- learner solutions -----------------------------------------------------------------------
+def causal_mask(time):
+    return np.tril(np.ones((time, time), dtype=bool))
+
+
+def causal_mask_loops(time):  # nested lists of bools count as a 0/1 array
+    return [[j <= i for j in range(time)] for i in range(time)]
+
+
+def softmax_rows(scores):
+    shifted = scores - scores.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def sdpa(Q, K, V, mask):
+    scores = Q @ K.T / math.sqrt(Q.shape[1])
+    return softmax_rows(np.where(mask, scores, -np.inf)) @ V
+
+
+def sdpa_loops(Q, K, V, mask):
+    out = np.zeros((len(Q), V.shape[1]))
+    for i, q in enumerate(Q):
+        scores = [q @ k / math.sqrt(len(q)) for j, k in enumerate(K) if mask[i, j]]
+        keys = [j for j in range(len(K)) if mask[i, j]]
+        weights = np.exp(np.array(scores) - max(scores))
+        out[i] = (weights / weights.sum()) @ V[keys]
+    return out
+
+
+def positions(time, d_model):
+    table = np.zeros((time, d_model))
+    for t in range(time):
+        for i in range(d_model // 2):
+            angle = t / 10000 ** (2 * i / d_model)
+            table[t, 2 * i], table[t, 2 * i + 1] = math.sin(angle), math.cos(angle)
+    return table
+
+
+CORRECT = [
+    (checks.check_causal_mask, causal_mask),
+    (checks.check_causal_mask, causal_mask_loops),
+    (checks.check_causal_mask, lambda t: np.tril(np.ones((t, t), dtype=int))),  # 0/1 ints
+    (checks.check_scaled_dot_product_attention, sdpa),
+    (checks.check_scaled_dot_product_attention, sdpa_loops),
+    (checks.check_scaled_dot_product_attention, lambda *a: sdpa(*a).astype(np.float32)),
+    (checks.check_positional_encoding, positions),
+    (checks.check_positional_encoding, lambda t, d: positions(t, d).tolist()),
+]
+
+
+# --- typical wrong solutions ---------------------------------------------------------------------
+def sdpa_with(scale=None, axis=-1, mask_mode="before", stable=True, weights=False):
+    def attend(Q, K, V, mask):
+        scores = Q @ K.T / (math.sqrt(Q.shape[1]) if scale is None else scale(Q.shape[1]))
+        if mask_mode == "before":
+            scores = np.where(mask, scores, -np.inf)
+        elif mask_mode == "reversed":
+            scores = np.where(mask, -np.inf, scores)
+        elif mask_mode == "multiply":
+            scores = scores * mask
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = np.exp(scores - (scores.max(axis=axis, keepdims=True) if stable else 0))
+            w = e / e.sum(axis=axis, keepdims=True)
+        if mask_mode == "after":
+            w = w * mask
+        return w if weights else w @ V
+    return attend
+
+
+def positions_with(swap=False, power=None, concatenate=False, multiply=False, start=0):
+    def table(time, d_model):
+        t = np.arange(start, start + time)[:, None]
+        j = np.arange(d_model)
+        exponent = (2 * (j // 2) if power is None else power(j)) / d_model
+        angles = t * 10000.0 ** exponent if multiply else t / 10000.0 ** exponent
+        first, second = (np.cos, np.sin) if swap else (np.sin, np.cos)
+        if concatenate:
+            return np.hstack([first(angles[:, 0::2]), second(angles[:, 0::2])])
+        return np.where(j % 2 == 0, first(angles), second(angles))
+    return table
+
+
+# (check, wrong solution, a phrase only its specific hint contains)
+WRONG = [
+    (checks.check_causal_mask, lambda t: np.triu(np.ones((t, t), dtype=bool)), "upper triangle"),
+    (checks.check_causal_mask, lambda t: np.tril(np.ones((t, t), dtype=bool), k=-1), "left out the diagonal"),
+    (checks.check_causal_mask, lambda t: ~causal_mask(t), "polarity is reversed"),
+    (checks.check_causal_mask, lambda t: np.where(causal_mask(t), 0.0, -np.inf), "additive mask"),
+    (checks.check_causal_mask, lambda t: np.ones((t, t), dtype=bool), "no mask at all"),
+    (checks.check_scaled_dot_product_attention, sdpa_with(scale=lambda d: 1.0), "forgot the scale"),
+    (checks.check_scaled_dot_product_attention, sdpa_with(scale=lambda d: d), "not by d_k itself"),
+    (checks.check_scaled_dot_product_attention, sdpa_with(axis=0), "wrong axis"),
+    (checks.check_scaled_dot_product_attention, sdpa_with(mask_mode="after"), "after the softmax"),
+    (checks.check_scaled_dot_product_attention, sdpa_with(mask_mode="reversed"), "wrong polarity"),
+    (checks.check_scaled_dot_product_attention, sdpa_with(mask_mode="multiply"), "exp(0) = 1"),
+    (checks.check_scaled_dot_product_attention, sdpa_with(mask_mode="ignore"), "ignored the mask"),
+    (checks.check_scaled_dot_product_attention, sdpa_with(stable=False), "exp overflowed"),
+    (checks.check_scaled_dot_product_attention, sdpa_with(weights=True), "returned the attention weights"),
+    (checks.check_positional_encoding, positions_with(swap=True), "swapped"),
+    (checks.check_positional_encoding, positions_with(power=lambda j: j), "share one frequency"),
+    (checks.check_positional_encoding, positions_with(power=lambda j: j // 2), "not i/d_model"),
+    (checks.check_positional_encoding, positions_with(concatenate=True), "interleave"),
+    (checks.check_positional_encoding, positions_with(multiply=True), "do not multiply"),
+    (checks.check_positional_encoding, positions_with(start=1), "positions start at 0"),
+]
+
+# (check, a function that returns the answer the notebook shows, whatever its input)
+HARD_CODED = [
+    (checks.check_causal_mask, lambda t: causal_mask(4)),
+    (checks.check_scaled_dot_product_attention,
+     lambda *a: sdpa(*attention._shown_attention_case())),
+    (checks.check_positional_encoding, lambda t, d: positions(2, 4)),
+]
+
+ALL_CHECKS = [(checks.check_causal_mask, 1), (checks.check_scaled_dot_product_attention, 4),
+              (checks.check_positional_encoding, 2)]
+
+
+def one_line(result) -> str:
+    text = repr(result)
+    assert "\n" not in text and "0x" not in text
+    return text
+
+
+@pytest.mark.parametrize(("check", "fn"), CORRECT)
+def test_correct_solution_passes(check, fn):
+    result = check(fn)
+    assert result.passed and bool(result), result
+    assert one_line(result).startswith(f"✅ {result.name}: passed — ")
+    assert "not shown in the notebook" in result.message
+
+
+@pytest.mark.parametrize(("check", "fn", "phrase"), WRONG)
+def test_typical_wrong_answer_gets_its_specific_hint(check, fn, phrase):
+    result = check(fn)
+    assert not result.passed
+    assert phrase in result.message, result.message
+    assert "expected" in result.message and "got" in result.message
+    assert one_line(result).startswith(f"❌ {result.name}: ")
+
+
+def test_every_hint_is_reached_by_a_wrong_solution():
+    exercises = [attention._causal_exercise(), attention._attention_exercise(), attention._positions_exercise()]
+    messages = [check(fn).message for check, fn, _ in WRONG]
+    for exercise in exercises:
+        for mistake in exercise.mistakes:
+            assert any(m.startswith(mistake.hint) for m in messages), mistake.hint
+
+
+def test_every_hidden_attention_row_may_attend_somewhere_and_one_input_overflows_a_naive_softmax():
+    cases = attention._attention_exercise().cases
+    assert all(case.args[3].any(axis=1).all() for case in cases)  # the right answer is never NaN
+    assert any(np.abs(case.args[0] @ case.args[1].T).max() > 700 for case in cases if not case.shown)
+
+
+@pytest.mark.parametrize(("check", "fn"), HARD_CODED)
+def test_hard_coded_notebook_answer_fails(check, fn):
+    result = check(fn)
+    assert not result.passed
+    assert "notebook example's answer for a different input" in result.message, result.message
+    assert "(not shown in the notebook)" in result.message
+
+
+@pytest.mark.parametrize(("check", "arity"), ALL_CHECKS)
+def test_not_implemented_none_non_callable_and_wrong_shape(check, arity):
+    def student(*args):
+        raise NotImplementedError()
+
+    assert check(student).message.startswith("not implemented yet: replace `raise NotImplementedError()`")
+    assert "forget the return statement" in check(lambda *a: None).message
+    assert "pass the function itself, not its result" in one_line(check(np.zeros(3)))
+    assert not check(lambda *a: np.zeros((9, 9))).passed
+    assert "return a NumPy array, not a dict" in check(lambda *a: {"answer": a[0]}).message
+
+
+@pytest.mark.parametrize(("check", "arity"), ALL_CHECKS)
+def test_an_exception_is_reported_with_its_type_and_input(check, arity):
+    def student(*args):
+        assert len(args) == arity  # the learner's function gets exactly the documented arguments
+        return np.linalg.inv(np.zeros((2, 2)))
+
+    result = check(student)
+    assert not result.passed
+    assert "your function raised LinAlgError: Singular matrix on input" in one_line(result)
+
+
+def test_nan_counts_as_equal_only_to_nan_in_the_same_places():
+    assert attention._NanArrayAnswer(np.array([np.nan, 1.0])) == attention._ArrayAnswer(np.array([np.nan, 1.0]))
+    assert attention._NanArrayAnswer(np.array([np.nan, 1.0])) != attention._ArrayAnswer(np.array([1.0, np.nan]))
+    assert attention._NanArrayAnswer(np.array([np.nan, 1.0])) != attention._ArrayAnswer(np.array([0.0, 1.0]))
