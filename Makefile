@@ -12,7 +12,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 # JupyterLab refuses to run as root unless told to (containers, some cloud machines).
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
-.PHONY: help setup lab test unit notebooks student benchmark clean
+.PHONY: help setup lab test unit notebooks student benchmark models clean
 
 help:
 	@echo "make lab        set up .venv and open the course in JupyterLab"
@@ -21,6 +21,7 @@ help:
 	@echo "make notebooks  re-execute every notebook in place so committed outputs are fresh"
 	@echo "make student    write the student version (solutions removed) to notebooks/student/"
 	@echo "make benchmark  time every notebook and measure its peak memory"
+	@echo "make models     retrain the LSTM checkpoints in data/models (about 1.5 hours on 2 cores)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; print(f"Using Python {v[0]}.{v[1]} ($(PYTHON))"); sys.exit(0 if v >= (3, 11) else "lmtutor needs Python 3.11 (set PYTHON=/path/to/python3.11)")'
@@ -55,6 +56,9 @@ student: $(VENV)/.installed-test
 
 benchmark: $(VENV)/.installed-test
 	$(PY) benchmarks/notebooks.py $(NOTEBOOKS)
+
+models: $(VENV)/.installed
+	$(PY) data/train_models.py lee_chars_lstm pd_chars_lstm pd_jieba_lstm
 
 clean:
 	rm -rf build notebooks/student
