@@ -38,7 +38,7 @@ def test_pd_jieba_segments_with_jieba_and_caps_the_vocabulary():
     assert text.tokenize(text.normalize("我有一个苹果。"), "zh_word") == ["我", "有", "一个", "苹果", "。"]
     assert all(token in data.vocab for token in ["我", "有", "一个", "苹果", "。"])
     kn = datasets.kn_baseline("pd_jieba", n=2)
-    assert kn.vocab == data.vocab
+    assert kn.vocab == data.vocab and datasets.kn_baseline("pd_jieba").n == 3
 
 
 def test_lee_chars_keep_spaces_and_lowercase():
