@@ -191,6 +191,42 @@ def clip_by_global_norm(grads: Any, max_norm: float) -> tuple[Any, float]:
     return (dict(zip(names, clipped)) if names is not None else clipped), norm
 
 
+def train_recall_sgd(clip_norm: float | None, *, steps: int = 300, learning_rate: float = 0.3,
+                     length: int = 10, hidden_size: int = 32, scale: float = 2.0,
+                     seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Return (losses, gradient norms) per step of plain SGD on "output the first of ``length`` inputs".
+
+    Each step draws 64 sequences of N(0, 1) numbers; the RNN (``init_rnn_weights(scale=scale)``)
+    reads them and a linear readout v of h_T must return the first number, with the squared error
+    L = mean((h_T v - x_1)²) (answering 0 scores 1.0). The gradients of BPTT are clipped to the
+    global norm ``clip_norm`` (None: plain SGD) and applied with ``learning_rate``; the norms are
+    those before clipping. Overflow is possible without clipping: that is the point.
+    """
+    if clip_norm is not None:
+        clip_norm = check_float("clip_norm", clip_norm, minimum=0.0, min_inclusive=False)
+    steps = check_int("steps", steps, minimum=1)
+    learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, min_inclusive=False)
+    weights = init_rnn_weights(1, hidden_size, scale=scale, seed=seed)
+    weights["readout"] = np.random.default_rng(seed + 1).normal(0, hidden_size ** -0.5, hidden_size)
+    data, losses, norms = np.random.default_rng(seed), [], []
+    for _ in range(steps):
+        x = data.normal(size=(64, check_int("length", length, minimum=1), 1))  # (batch, time, 1)
+        states = rnn_forward(x, weights)  # (64, length, hidden)
+        error = states[:, -1] @ weights["readout"] - x[:, 0, 0]  # (64,)
+        grad_states = np.zeros_like(states)
+        grad_states[:, -1] = np.outer(2 * error / 64, weights["readout"])
+        grads = {k: v for k, v in rnn_backward(x, weights, states, grad_states).items() if k in weights}
+        grads["readout"] = states[:, -1].T @ (2 * error / 64)
+        norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
+        if clip_norm is not None:
+            grads, norm = clip_by_global_norm(grads, clip_norm)
+        for name in weights:
+            weights[name] -= learning_rate * grads[name]
+        losses.append(np.mean(error ** 2))
+        norms.append(norm)
+    return np.array(losses), np.array(norms)
+
+
 # -------------------------------------------------------------------------- gradient check
 def numerical_gradient(loss_fn: Callable[[], float], array: np.ndarray, *,
                        eps: float = 1e-6) -> np.ndarray:

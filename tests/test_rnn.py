@@ -215,3 +215,31 @@ def test_bad_input_names_the_expected_shape_or_range():
         rnn.rnn_backward(_inputs(), weights, np.zeros((BATCH, STEPS, HIDDEN)), np.zeros((BATCH, 2, HIDDEN)))
     with pytest.raises(TypeError, match=r"pair \(h_0, c_0\)"):
         rnn.lstm_forward(_inputs(), rnn.init_rnn_weights(INPUT, HIDDEN, gates=4), np.zeros((BATCH, HIDDEN)))
+
+
+def test_train_recall_sgd_explodes_without_clipping_and_learns_with_it():
+    with np.errstate(all="ignore"):
+        plain, _ = rnn.train_recall_sgd(None, steps=150)
+    clipped, norms = rnn.train_recall_sgd(1.0, steps=150)
+    assert not np.all(np.isfinite(plain)) or np.nanmax(plain) > 1e3
+    assert np.all(np.isfinite(clipped)) and clipped[-20:].mean() < 0.6 * clipped[0]
+    assert norms.max() > 1.0  # the raw norm exceeded the threshold, so clipping acted
+
+
+def test_train_recall_sgd_first_step_has_the_bptt_loss_and_gradient_norm():
+    # One step by hand with the same weights and data equals the function's first loss and update.
+    losses, norms = rnn.train_recall_sgd(None, steps=1, hidden_size=3, length=4, seed=5)
+    weights = rnn.init_rnn_weights(1, 3, scale=2.0, seed=5)
+    readout = np.random.default_rng(6).normal(0, 3 ** -0.5, 3)
+    x = np.random.default_rng(5).normal(size=(64, 4, 1))
+    states = rnn.rnn_forward(x, weights)
+    error = states[:, -1] @ readout - x[:, 0, 0]
+    grad_states = np.zeros_like(states)
+    grad_states[:, -1] = np.outer(2 * error / 64, readout)
+    grads = rnn.rnn_backward(x, weights, states, grad_states)
+    norm = np.sqrt(sum(np.sum(grads[k] ** 2) for k in rnn.WEIGHT_NAMES) + np.sum((states[:, -1].T @ (2 * error / 64)) ** 2))
+    assert losses[0] == pytest.approx(np.mean(error ** 2)) and norms[0] == pytest.approx(norm)
+    with pytest.raises(ValueError, match="clip_norm must be > 0.0"):
+        rnn.train_recall_sgd(0.0)
+    with pytest.raises(ValueError, match="steps must be >= 1"):
+        rnn.train_recall_sgd(1.0, steps=0)
