@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from lmtutor import checks
+from check_harness import (assert_array_check_handles_broken_functions, assert_every_hint_is_reached,
+                           assert_hard_coded_fails, assert_passes, assert_specific_hint, one_line)
 from lmtutor.checks import attention
 
 
@@ -129,37 +131,23 @@ HARD_CODED = [
 
 ALL_CHECKS = [(checks.check_causal_mask, 1), (checks.check_scaled_dot_product_attention, 4),
               (checks.check_positional_encoding, 2)]
+WRONG_SHAPE = (9, 9)  # a wrong-shaped answer for the broken-function test
 
-
-def one_line(result) -> str:
-    text = repr(result)
-    assert "\n" not in text and "0x" not in text
-    return text
 
 
 @pytest.mark.parametrize(("check", "fn"), CORRECT)
 def test_correct_solution_passes(check, fn):
-    result = check(fn)
-    assert result.passed and bool(result), result
-    assert one_line(result).startswith(f"✅ {result.name}: passed — ")
-    assert "not shown in the notebook" in result.message
+    assert_passes(check, fn)
 
 
 @pytest.mark.parametrize(("check", "fn", "phrase"), WRONG)
 def test_typical_wrong_answer_gets_its_specific_hint(check, fn, phrase):
-    result = check(fn)
-    assert not result.passed
-    assert phrase in result.message, result.message
-    assert "expected" in result.message and "got" in result.message
-    assert one_line(result).startswith(f"❌ {result.name}: ")
+    assert_specific_hint(check, fn, phrase)
 
 
 def test_every_hint_is_reached_by_a_wrong_solution():
     exercises = [attention._causal_exercise(), attention._attention_exercise(), attention._positions_exercise()]
-    messages = [check(fn).message for check, fn, _ in WRONG]
-    for exercise in exercises:
-        for mistake in exercise.mistakes:
-            assert any(m.startswith(mistake.hint) for m in messages), mistake.hint
+    assert_every_hint_is_reached(exercises, WRONG)
 
 
 def test_every_hidden_attention_row_may_attend_somewhere_and_one_input_overflows_a_naive_softmax():
@@ -170,22 +158,12 @@ def test_every_hidden_attention_row_may_attend_somewhere_and_one_input_overflows
 
 @pytest.mark.parametrize(("check", "fn"), HARD_CODED)
 def test_hard_coded_notebook_answer_fails(check, fn):
-    result = check(fn)
-    assert not result.passed
-    assert "notebook example's answer for a different input" in result.message, result.message
-    assert "(not shown in the notebook)" in result.message
+    assert_hard_coded_fails(check, fn)
 
 
 @pytest.mark.parametrize(("check", "arity"), ALL_CHECKS)
 def test_not_implemented_none_non_callable_and_wrong_shape(check, arity):
-    def student(*args):
-        raise NotImplementedError()
-
-    assert check(student).message.startswith("not implemented yet: replace `raise NotImplementedError()`")
-    assert "forget the return statement" in check(lambda *a: None).message
-    assert "pass the function itself, not its result" in one_line(check(np.zeros(3)))
-    assert not check(lambda *a: np.zeros((9, 9))).passed
-    assert "return a NumPy array, not a dict" in check(lambda *a: {"answer": a[0]}).message
+    assert_array_check_handles_broken_functions(check, WRONG_SHAPE)
 
 
 @pytest.mark.parametrize(("check", "arity"), ALL_CHECKS)
