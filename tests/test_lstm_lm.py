@@ -49,6 +49,27 @@ def test_evaluate_documents_equals_a_direct_sum_over_predicted_tokens(model):
     assert result["bits_per_token"] == pytest.approx(total / count / math.log(2), rel=1e-5)
 
 
+def test_scoring_hides_tensorflows_retracing_warning_and_nothing_else(model, caplog, monkeypatch):
+    import logging
+
+    tf_logger = logging.getLogger("tensorflow")
+    predict = model.predict_on_batch
+
+    def predict_and_warn(ids):  # what TensorFlow logs when batches of new widths keep arriving
+        tf_logger.warning("5 out of the last 11 calls to <function f> triggered tf.function retracing.")
+        tf_logger.warning(f"another warning, width {ids.shape[1]}")
+        return predict(ids)
+
+    monkeypatch.setattr(model, "predict_on_batch", predict_and_warn)
+    with caplog.at_level(logging.WARNING, logger="tensorflow"):
+        lstm_lm.evaluate_documents(model, [[4], [4, 5, 6]], batch_size=1)
+        tf_logger.warning("3 calls triggered tf.function retracing.")  # outside scoring: shown
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages == ["another warning, width 2", "another warning, width 4",
+                        "3 calls triggered tf.function retracing."]
+    assert not tf_logger.filters  # the filter is removed when scoring ends
+
+
 def test_numpy_lstm_with_the_trained_weights_gives_the_models_logits(model):
     ids = np.array([[2, 4, 6, 5, 5, 4]], dtype=np.int32)
     keras_logits = np.asarray(model.predict_on_batch(ids))[0]
