@@ -8,7 +8,8 @@ state; import the module you need::
     vocab = text.Vocab.build([text.tokenize_words("The cat sat.")])
     model = ngram.NGramLM(n=2).fit([["the", "cat", "sat"]])
 
-Notebooks that use Keras call :func:`quiet_tensorflow` first, in their Setup cell.
+Notebooks that use Keras call :func:`quiet_tensorflow` first, in their Setup cell;
+:func:`quiet_retracing` hides one expected TensorFlow warning while documents are scored.
 """
 
 __version__ = "0.1.0"
@@ -38,6 +39,34 @@ def quiet_tensorflow():
         os.close(saved)
         os.close(devnull)
     return tensorflow
+
+
+def quiet_retracing():
+    """Return a context manager that hides TensorFlow's retracing warning, and only that warning.
+
+    Scoring documents of different lengths feeds Keras a new input shape per batch, so TensorFlow
+    traces the model again and warns ("... triggered tf.function retracing ..."). Where that is the
+    design (lstm_lm.evaluate_documents, transformer.evaluate_documents), the warning tells a student
+    nothing; every other warning of the "tensorflow" logger still shows.
+    """
+    import contextlib
+    import logging
+
+    class DropRetracing(logging.Filter):
+        def filter(self, record):
+            return "triggered tf.function retracing" not in record.getMessage()
+
+    @contextlib.contextmanager
+    def hidden():
+        logger, dropper = logging.getLogger("tensorflow"), DropRetracing()
+        logger.addFilter(dropper)
+        try:
+            yield
+        finally:
+            logger.removeFilter(dropper)
+
+    return hidden()
+
 
 __all__ = [
     "attention", "checkpoints", "checks", "classroom", "corpora", "datasets", "decoding",

@@ -13,8 +13,6 @@ NumPy LSTM of ``lmtutor.rnn`` (one step per token: O(n) for n tokens, no re-enco
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import math
 import time
 from dataclasses import dataclass
@@ -23,7 +21,7 @@ from typing import Any, Sequence
 import keras
 import numpy as np
 
-from lmtutor import rnn
+from lmtutor import quiet_retracing, rnn
 from lmtutor import generate as generation
 from lmtutor.decoding import DecodingConfig
 from lmtutor._validate import _show, check_float, check_int, check_type
@@ -162,26 +160,6 @@ def _log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-class _DropRetracingWarning(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "triggered tf.function retracing" not in record.getMessage()
-
-
-@contextlib.contextmanager
-def _expected_retracing():
-    """Hide TensorFlow's retracing warning, and only it, while batches of new widths are scored.
-
-    Documents differ in length, so evaluate_documents feeds Keras a new input shape per batch and
-    TensorFlow warns that it traces again; that is expected here and not a mistake in the caller's code.
-    """
-    logger, dropper = logging.getLogger("tensorflow"), _DropRetracingWarning()
-    logger.addFilter(dropper)
-    try:
-        yield
-    finally:
-        logger.removeFilter(dropper)
-
-
 def evaluate_documents(model: keras.Model, documents: Sequence[Sequence[int]], *,
                        batch_size: int = 16) -> dict[str, float]:
     """Return cross_entropy (nats), perplexity, bits_per_token and tokens over whole documents.
@@ -203,7 +181,7 @@ def evaluate_documents(model: keras.Model, documents: Sequence[Sequence[int]], *
         for row, seq in enumerate(batch):
             ids[row, :len(seq)] = seq
         # causal: padding to the right of a position cannot change its logits
-        with _expected_retracing():
+        with quiet_retracing():  # a new width per batch, by design
             logits = model.predict_on_batch(ids[:, :-1])
         log_probs = _log_softmax(np.asarray(logits))  # (batch, width, vocab)
         picked = np.take_along_axis(log_probs, ids[:, 1:, None], axis=2)[..., 0]  # (batch, width)

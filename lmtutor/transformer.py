@@ -25,7 +25,7 @@ import keras
 import numpy as np
 from scipy.special import erf
 
-from lmtutor import attention, losses, lstm_lm
+from lmtutor import attention, losses, lstm_lm, quiet_retracing
 from lmtutor._validate import _show, check_float, check_int, check_type
 from lmtutor.text import Vocab
 
@@ -354,7 +354,9 @@ def evaluate_documents(model: keras.Model, documents: Sequence[Sequence[int]], *
         ids = np.zeros((len(batch), max(len(r[0]) for r in batch)), dtype=np.int32)  # <pad> on the right
         for i, (window, _, _) in enumerate(batch):
             ids[i, :len(window)] = window
-        log_probs = losses.log_softmax(np.asarray(model.predict_on_batch(ids), dtype=np.float64))
+        with quiet_retracing():  # the last batch of windows may be narrower: a new shape
+            logits = model.predict_on_batch(ids)
+        log_probs = losses.log_softmax(np.asarray(logits, dtype=np.float64))
         for i, (window, targets, skip) in enumerate(batch):  # (window, vocab) rows of this window
             picked = log_probs[i, np.arange(len(window)), targets]
             total -= float(picked[skip:].sum())

@@ -165,6 +165,24 @@ def test_evaluate_documents_equals_lstm_lm_when_documents_fit_and_a_direct_sum_w
     assert default["tokens"] == 57 and default["cross_entropy"] != pytest.approx(result["cross_entropy"], rel=1e-9)
 
 
+def test_windowed_scoring_hides_only_the_retracing_warning(monkeypatch, caplog):
+    import logging
+
+    fresh, tf_logger = _model(seed=7), logging.getLogger("tensorflow")
+    predict = fresh.predict_on_batch
+
+    def predict_and_warn(ids):
+        tf_logger.warning("5 out of the last 6 calls to <function f> triggered tf.function retracing.")
+        tf_logger.warning("another warning")
+        return predict(ids)
+
+    monkeypatch.setattr(fresh, "predict_on_batch", predict_and_warn)
+    with caplog.at_level(logging.WARNING, logger="tensorflow"):
+        transformer.evaluate_documents(fresh, [[4] * 30], batch_size=2)  # windows of 16 and a shorter one
+    assert {record.getMessage() for record in caplog.records} == {"another warning"}
+    assert not tf_logger.filters
+
+
 def test_generate_runs_on_the_stepper(model):
     generate = pytest.importorskip("lmtutor.generate")
     stepper = transformer.TransformerStepper(model)
