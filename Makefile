@@ -21,7 +21,7 @@ help:
 	@echo "make notebooks  re-execute every notebook in place so committed outputs are fresh"
 	@echo "make student    write the student version (solutions removed) to notebooks/student/"
 	@echo "make benchmark  time every notebook and measure its peak memory"
-	@echo "make models     retrain the LSTM checkpoints in data/models (about 1.5 hours on 2 cores)"
+	@echo "make models     retrain the LSTM checkpoints in data/models (about 1 h 40 min on 2 cores)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; print(f"Using Python {v[0]}.{v[1]} ($(PYTHON))"); sys.exit(0 if v >= (3, 11) else "lmtutor needs Python 3.11 (set PYTHON=/path/to/python3.11)")'
