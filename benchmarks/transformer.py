@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import statistics
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -46,6 +45,8 @@ import numpy as np  # noqa: E402
 from lmtutor import corpora, generate, lstm_lm, text, transformer  # noqa: E402
 from lmtutor.text import Vocab  # noqa: E402
 
+from generation import timed  # noqa: E402  (benchmarks/generation.py: this script's folder is on sys.path)
+
 
 # ------------------------------------------------------------------------------- part 1: cache
 class NumpyRecompute(transformer.TransformerStepper):
@@ -53,16 +54,6 @@ class NumpyRecompute(transformer.TransformerStepper):
 
     def full_logits(self, ids):
         return transformer.forward(self.weights, [list(ids)])[0]
-
-
-def timed(function, repeats: int) -> tuple[list[int], float]:
-    """Return (the ids of the last run, median seconds over ``repeats`` runs)."""
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        ids = function()
-        seconds.append(time.perf_counter() - start)
-    return ids, statistics.median(seconds)
 
 
 def cache_benchmark(lengths: list[int], repeats: int, layers: int) -> None:
