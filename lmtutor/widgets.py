@@ -1,21 +1,23 @@
-"""Interactive widgets for the notebooks: a token explorer and a text sampler.
+"""Interactive widgets for the notebooks: a token explorer, a text sampler and an attention explorer.
 
 The token explorer shows one sentence cut three ways ("word", "char", "zh_word") side by side,
 with the ids a vocabulary gives each token; it updates on every keystroke. The sampler continues a
 prompt with a language model under the decoding rules you set (temperature, top-k, top-p, length)
-and draws the next-token distribution before and after the rules::
+and draws the next-token distribution before and after the rules. The attention explorer draws
+the attention weights of one head of a trained Transformer on a sentence you pick::
 
     from lmtutor.text import Vocab, tokenize
-    from lmtutor.widgets import token_explorer, sampler
+    from lmtutor.widgets import attention_explorer, sampler, token_explorer
     token_explorer({"zh_word": Vocab.build([tokenize("我有一个苹果。", "zh_word")])})
     sampler(lstm_lm.LSTMStepper(checkpoint.model), checkpoint.vocab, "zh_word", prompt="我有一个苹果。")
+    attention_explorer(transformer.numpy_weights(model), vocab, ["the prime minister said"])
 """
 
 from __future__ import annotations
 
 import html
 
-from lmtutor._validate import check_choice, check_float, check_int, check_str, check_type
+from lmtutor._validate import _show, check_choice, check_float, check_int, check_str, check_type
 from lmtutor.text import SCHEMES, UNK, Vocab, tokenize
 
 DEFAULT_SENTENCE = "我有一个苹果。I have 2 apples."
@@ -311,3 +313,108 @@ def sampler(stepper, vocab: Vocab, scheme: str, *, prompt: str = DEFAULT_PROMPT,
     settings = widgets.HBox([widgets.VBox([controls["temperature"], controls["top_k"], controls["top_p"]]),
                              widgets.VBox([controls["max_tokens"], controls["seed"], resample])])
     return widgets.VBox([controls["prompt"], settings, text_panel, picture])
+
+
+# -------------------------------------------------------------------------- attention explorer
+def _check_transformer_weights(weights, vocab: Vocab) -> dict:
+    """Return the ``transformer.numpy_weights`` dict of ``weights`` (that dict or the Keras model),
+    raising unless it is one and predicts ``vocab``."""
+    from lmtutor import transformer
+
+    if not isinstance(weights, dict):
+        import keras
+
+        if not isinstance(weights, keras.Model):
+            raise TypeError(f"weights must be the dict of transformer.numpy_weights(model) or the Keras model, "
+                            f"got {type(weights).__name__}")
+        weights = transformer.numpy_weights(weights)
+    if not weights.get("blocks") or "token_embedding" not in weights or "positions" not in weights:
+        raise TypeError("weights must be the dict of transformer.numpy_weights(model) (with 'blocks', "
+                        f"'token_embedding' and 'positions'), got a dict with keys {sorted(weights)}")
+    check_type("vocab", vocab, Vocab)
+    if len(vocab) != len(weights["token_embedding"]):
+        raise ValueError(f"vocab has {len(vocab)} tokens but weights embed {len(weights['token_embedding'])}: "
+                         f"use the vocabulary the model was trained with")
+    return weights
+
+
+def _attention_ids(weights: dict, vocab: Vocab, scheme: str, text: str, lowercase: bool, name: str):
+    """Return (tokens, ids with <bos> first) of ``text``, raising if it is empty or longer than the window."""
+    check_str(name, text, allow_empty=False)
+    tokens, ids = _prompt_ids(vocab, scheme, text, lowercase)
+    context = len(weights["positions"])
+    if len(ids) > context:
+        raise ValueError(f"{name} has {len(ids)} tokens with <bos>, more than the model's context window "
+                         f"of {context}: shorten it")
+    return tokens, ids
+
+
+def _layers_and_heads(weights: dict) -> tuple[int, int]:
+    """Return (blocks, heads) of a Transformer's weights: query_kernel is (d_model, heads, head_dim)."""
+    return len(weights["blocks"]), weights["blocks"][0]["attention"]["query_kernel"].shape[1]
+
+
+def attention_figure(weights, vocab: Vocab, text: str, *, block: int = 0, head: int = 0,
+                     scheme: str = "char", lowercase: bool = False):
+    """Return a Figure of the attention weights softmax(QKᵀ/√d_k + M) of one head of one block on
+    ``text`` (<bos> first): row i, what position i read; column j, the position read.
+
+    The weights are those ``transformer.forward(weights, [ids], return_attention=True)`` returns for
+    that block and head; ``weights`` is ``transformer.numpy_weights(model)`` or the Keras model.
+    """
+    from lmtutor import plots, transformer
+
+    weights = _check_transformer_weights(weights, vocab)
+    check_choice("scheme", scheme, SCHEMES)
+    tokens, ids = _attention_ids(weights, vocab, scheme, text, check_type("lowercase", lowercase, bool), "text")
+    layers, heads = _layers_and_heads(weights)
+    block = check_int("block", block, minimum=0, maximum=layers - 1)
+    head = check_int("head", head, minimum=0, maximum=heads - 1)
+    _, maps = transformer.forward(weights, [ids], return_attention=True)  # per block (batch, heads, query, key)
+    labels = [vocab.itos[vocab.bos_id]] + [_token_label(t) for t in tokens]
+    return plots.heatmap(maps[block][0, head], labels, labels,
+                         title=f"block {block}, head {head} (row: query, column: key)")
+
+
+def attention_explorer(weights, vocab: Vocab, sentences, *, block: int = 0, head: int = 0,
+                       scheme: str = "char", lowercase: bool = False):
+    """Return a VBox: drop-downs for a sentence, a block and a head, and the heat map of that head's
+    attention weights on that sentence (:func:`attention_figure`), redrawn whenever one changes.
+
+    ``weights`` is ``transformer.numpy_weights(model)`` (or the Keras model); ``sentences`` are
+    tokenized by ``scheme`` (NFKC-normalised, lowercased with ``lowercase``) and must fit the
+    model's context window with <bos>.
+    """
+    import ipywidgets as widgets
+
+    weights = _check_transformer_weights(weights, vocab)
+    check_choice("scheme", scheme, SCHEMES)
+    check_type("lowercase", lowercase, bool)
+    if isinstance(sentences, str) or not isinstance(sentences, (list, tuple)):
+        raise TypeError(f"sentences must be a list of str, got {type(sentences).__name__} {_show(sentences)}")
+    if not sentences:
+        raise ValueError("sentences must hold at least one sentence, got an empty list")
+    for i, sentence in enumerate(sentences):
+        _attention_ids(weights, vocab, scheme, sentence, lowercase, f"sentences[{i}]")
+    layers, heads = _layers_and_heads(weights)
+    controls = {
+        "text": widgets.Dropdown(options=list(sentences), description="sentence",
+                                 layout=widgets.Layout(width="420px")),
+        "block": widgets.Dropdown(options=range(layers), value=check_int("block", block, minimum=0, maximum=layers - 1),
+                                  description="block"),
+        "head": widgets.Dropdown(options=range(heads), value=check_int("head", head, minimum=0, maximum=heads - 1),
+                                 description="head"),
+    }
+    picture = widgets.Image(format="png")
+    picture.add_class("lmtutor-attention-figure")
+
+    def update(change=None):
+        values = {name: control.value for name, control in controls.items()}
+        picture.value = _png(attention_figure(weights, vocab, scheme=scheme, lowercase=lowercase, **values))
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    update()
+    bar = widgets.HBox(list(controls.values()))
+    bar.add_class("lmtutor-attention-controls")
+    return widgets.VBox([bar, picture])

@@ -363,3 +363,130 @@ def test_sampler_names_bad_input(zh, kwargs, error, words):
     arguments = dict(stepper=model, vocab=vocab, scheme="zh_word") | kwargs
     with pytest.raises(error, match=re.escape(words)):
         sampler(arguments.pop("stepper"), arguments.pop("vocab"), arguments.pop("scheme"), **arguments)
+
+
+# -------------------------------------------------------------------------- attention explorer
+from lmtutor.widgets import attention_explorer, attention_figure  # noqa: E402
+
+CHARS = ["<pad>", "<unk>", "<bos>", "<eos>", " ", *"abcdehilmnorst"]
+SENTENCES = ["the cat sat", "a mist", "hello there"]
+
+
+@pytest.fixture(scope="module")
+def tiny_transformer():
+    """A 2-block, 2-head Transformer with its initial weights (distinct per head), and its vocabulary."""
+    from lmtutor import transformer
+
+    vocab = Vocab(CHARS)
+    model = transformer.build_transformer_lm(transformer.TransformerConfig(
+        vocab_size=len(vocab), context=12, d_model=8, heads=2, layers=2, seed=0))
+    return model, transformer.numpy_weights(model), vocab
+
+
+def attention_map(weights, vocab, text, block, head):
+    """The oracle: transformer.forward's attention weights of that block and head on <bos> + characters."""
+    from lmtutor import transformer
+
+    ids = vocab.encode(list(text), add_bos=True)
+    return transformer.forward(weights, [ids], return_attention=True)[1][block][0, head]
+
+
+def drawn_matrix(figure):
+    return np.asarray(figure.axes[0].images[0].get_array())
+
+
+def explorer_parts(box):
+    bar, picture = box.children
+    return dict(zip(("text", "block", "head"), bar.children)), picture
+
+
+@pytest.mark.parametrize("block, head", [(0, 0), (0, 1), (1, 0), (1, 1)])
+def test_attention_figure_draws_the_map_forward_returns(tiny_transformer, block, head):
+    _, weights, vocab = tiny_transformer
+    fig = attention_figure(weights, vocab, "the cat sat", block=block, head=head)
+    expected = attention_map(weights, vocab, "the cat sat", block, head)
+    assert np.allclose(drawn_matrix(fig), expected, atol=1e-12)
+    assert np.allclose(np.triu(expected, 1), 0) and np.allclose(expected.sum(axis=1), 1)  # causal rows
+    labels = ["<bos>", "t", "h", "e", "␣", "c", "a", "t", "␣", "s", "a", "t"]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == labels
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == labels
+    assert fig.axes[0].get_title() == f"block {block}, head {head} (row: query, column: key)"
+
+
+def test_attention_heads_and_blocks_differ(tiny_transformer):
+    _, weights, vocab = tiny_transformer
+    maps = {(b, h): drawn_matrix(attention_figure(weights, vocab, "hello there", block=b, head=h))
+            for b in (0, 1) for h in (0, 1)}
+    for first, second in [((0, 0), (0, 1)), ((0, 0), (1, 0)), ((1, 0), (1, 1))]:
+        assert not np.allclose(maps[first], maps[second]), (first, second)
+
+
+def test_attention_figure_accepts_the_keras_model(tiny_transformer):
+    model, weights, vocab = tiny_transformer
+    assert np.array_equal(drawn_matrix(attention_figure(model, vocab, "a mist", block=1, head=1)),
+                          drawn_matrix(attention_figure(weights, vocab, "a mist", block=1, head=1)))
+
+
+def test_attention_explorer_layout_and_first_drawing(tiny_transformer):
+    model, weights, vocab = tiny_transformer
+    box = attention_explorer(weights, vocab, SENTENCES, head=1)
+    controls, picture = explorer_parts(box)
+    assert "lmtutor-attention-controls" in box.children[0]._dom_classes
+    assert "lmtutor-attention-figure" in picture._dom_classes
+    assert list(controls["text"].options) == SENTENCES and controls["text"].value == "the cat sat"
+    assert list(controls["block"].options) == [0, 1] and list(controls["head"].options) == [0, 1]
+    assert (controls["block"].value, controls["head"].value) == (0, 1)
+    assert bytes(picture.value).startswith(b"\x89PNG")
+    assert picture.value == widgets_module._png(attention_figure(weights, vocab, "the cat sat", block=0, head=1))
+    assert attention_explorer(model, vocab, SENTENCES, head=1).children[1].value == picture.value
+
+
+def test_attention_explorer_redraws_the_chosen_block_head_and_sentence(tiny_transformer):
+    _, weights, vocab = tiny_transformer
+    controls, picture = explorer_parts(attention_explorer(weights, vocab, SENTENCES))
+    first = picture.value
+    drawn = [first]
+    for name, value in (("head", 1), ("block", 1), ("text", "hello there")):
+        controls[name].value = value
+        assert picture.value not in drawn, f"changing {name} must change the picture"
+        drawn.append(picture.value)
+    assert picture.value == widgets_module._png(attention_figure(weights, vocab, "hello there", block=1, head=1))
+    controls["text"].value, controls["block"].value, controls["head"].value = "the cat sat", 0, 0
+    assert picture.value == first
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(weights="model"), TypeError, "weights must be the dict of transformer.numpy_weights(model)"),
+    (dict(weights={"blocks": []}), TypeError, "weights must be the dict of transformer.numpy_weights(model)"),
+    (dict(vocab=["a"]), TypeError, "vocab must be Vocab"),
+    (dict(vocab=Vocab(CHARS[:-1])), ValueError, "vocab has 18 tokens but weights embed 19"),
+    (dict(sentences="the cat"), TypeError, "sentences must be a list of str, got str"),
+    (dict(sentences=[]), ValueError, "sentences must hold at least one sentence"),
+    (dict(sentences=["the cat", 7]), TypeError, "sentences[1] must be str"),
+    (dict(sentences=["  "]), ValueError, "sentences[0] must be a non-empty string"),
+    (dict(sentences=["a", "the cat sat on"]), ValueError,
+     "sentences[1] has 15 tokens with <bos>, more than the model's context window of 12"),
+    (dict(block=2), ValueError, "block must be <= 1"),
+    (dict(head=-1), ValueError, "head must be >= 0"),
+    (dict(head=1.0), TypeError, "head must be an int"),
+    (dict(scheme="bpe"), ValueError, "scheme must be one of"),
+    (dict(lowercase="yes"), TypeError, "lowercase must be bool"),
+])
+def test_attention_explorer_names_bad_input(tiny_transformer, kwargs, error, words):
+    _, weights, vocab = tiny_transformer
+    arguments = dict(weights=weights, vocab=vocab, sentences=SENTENCES) | kwargs
+    with pytest.raises(error, match=re.escape(words)):
+        attention_explorer(arguments.pop("weights"), arguments.pop("vocab"), arguments.pop("sentences"), **arguments)
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(text=["t", "h"]), TypeError, "text must be str"),
+    (dict(text="the cat sat on"), ValueError, "text has 15 tokens with <bos>"),
+    (dict(block=-1), ValueError, "block must be >= 0"),
+    (dict(head=2), ValueError, "head must be <= 1"),
+])
+def test_attention_figure_names_bad_input(tiny_transformer, kwargs, error, words):
+    _, weights, vocab = tiny_transformer
+    arguments = dict(text="the cat", block=0, head=0) | kwargs
+    with pytest.raises(error, match=re.escape(words)):
+        attention_figure(weights, vocab, arguments.pop("text"), **arguments)
