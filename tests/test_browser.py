@@ -1,7 +1,9 @@
-"""Notebook 01 in a real JupyterLab and a headless Chromium: Run All, type, see the kernel answer.
+"""The course's widgets in a real JupyterLab and a headless Chromium: Run All, use them, see the kernel answer.
 
-nbval runs the cells but renders no widget; this test proves the token explorer is drawn in the
-browser and that typing in it reaches the kernel and comes back. It follows
+nbval runs the cells but renders no widget; these tests prove that the token explorer of notebook
+01, the sampler of notebook 07 and the attention explorer of notebook 08 are drawn in the browser,
+and that typing in them, moving a slider or picking from a drop-down reaches the kernel and comes
+back. They follow
 /work/shared/BROWSER_TEST.md: Debian's Chromium driven by Playwright (no browser download), a
 JupyterLab started here on 127.0.0.1 with temporary config/data/runtime dirs, in its own process
 group, stopped in the fixture's teardown. The kernel is the Python that runs pytest.
@@ -9,6 +11,8 @@ group, stopped in the fixture's teardown. The kernel is the Python that runs pyt
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -26,9 +30,9 @@ import pytest
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
-NOTEBOOK = "01_text_and_tokens.ipynb"
 SENTENCE = "人工智能是一种重要的技术。"  # jieba: 人工智能 / 是 / 一种 / 重要 / 的 / 技术 / 。
-RUN_ALL_TIMEOUT = 240  # s until the widget is drawn: notebook 01 trains n-gram models first
+PROMPT = "他是中国人"  # a new prompt for notebook 07's sampler
+RUN_ALL_TIMEOUT = 240  # s until a widget is drawn or answers: notebooks 01, 07 and 08 train or load models first
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -106,12 +110,16 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def lab(tmp_path):
-    """Yield (notebook url, kernel display name, server pid) of a JupyterLab serving a copy of notebooks/."""
+def lab(request, tmp_path):
+    """Yield (notebook url, kernel display name, server pid) of a JupyterLab serving a copy of notebooks/.
+
+    The notebook is the test's parameter: ``@pytest.mark.parametrize("lab", [name], indirect=True)``.
+    """
+    notebook = request.param
     _playwright(), _chromium()  # skip before starting anything
-    source = REPO / "notebooks" / NOTEBOOK
+    source = REPO / "notebooks" / notebook
     if not source.exists():
-        _unavailable(f"notebooks/{NOTEBOOK} does not exist yet; this test runs its token explorer")
+        _unavailable(f"notebooks/{notebook} does not exist yet; this test runs its widget")
     root = tmp_path / "notebooks"
     shutil.copytree(REPO / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     kernelspec = json.loads(source.read_text(encoding="utf-8")).get("metadata", {}).get("kernelspec", {})
@@ -163,7 +171,7 @@ def lab(tmp_path):
                 if time.monotonic() > deadline:
                     pytest.fail(f"JupyterLab did not answer within 60 s:\n{log_path.read_text()[-3000:]}")
                 time.sleep(0.25)
-        yield f"{base}/lab/tree/{NOTEBOOK}?token={token}&reset", display_name, process.pid
+        yield f"{base}/lab/tree/{notebook}?token={token}&reset", display_name, process.pid
     finally:
         _stop(process)
 
@@ -202,10 +210,11 @@ def _words_that_must_go(initial: str) -> list[str]:
     return words
 
 
-def test_token_explorer_answers_typing_in_notebook_01(lab, tmp_path):
+@contextlib.contextmanager
+def _run_all(lab, tmp_path):
+    """Open the lab's notebook in Chromium, wait for its kernel, click Run All; yield (expect, page)."""
     sync_api, chromium = _playwright(), _chromium()
     url, display_name, server_pid = lab
-
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"), executable_path=chromium, headless=True,
@@ -221,39 +230,123 @@ def test_token_explorer_answers_typing_in_notebook_01(lab, tmp_path):
 
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-
-            # Wait for the widget; fail early if every cell has finished (an error stops Run All).
-            sentence = page.locator(".lmtutor-token-input input")
-            running = page.locator(".jp-InputPrompt", has_text="[*]")
-            start, finished_at = time.monotonic(), None
-            while sentence.count() == 0:
-                now = time.monotonic()
-                if finished_at is None and now - start > 10 and running.count() == 0:
-                    finished_at = now  # grace period: the view is drawn just after the cell ends
-                if now - start > RUN_ALL_TIMEOUT or (finished_at and now - finished_at > 15):
-                    why = "all cells finished" if finished_at else f"{RUN_ALL_TIMEOUT} s passed"
-                    errors = _page_errors(page)
-                    pytest.fail(f"no .lmtutor-token-input on the page ({why}); error outputs:\n{errors}")
-                page.wait_for_timeout(250)
-            sentence = sentence.first
-            sentence.scroll_into_view_if_needed()
-            output = page.locator(".lmtutor-token-output").first
-            old_words = _words_that_must_go(sentence.input_value())
-            for word in old_words:  # the notebook's sentence, tokenized by the kernel
-                sync_api.expect(output).to_contain_text(word, timeout=30_000)
-
-            sentence.fill(SENTENCE[:-1])
-            sentence.press_sequentially(SENTENCE[-1])  # a real keystroke after the paste-like fill
-            assert sentence.input_value() == SENTENCE
-            # Later cells may still be running; the kernel answers the widget once they are done.
-            sync_api.expect(output).to_contain_text("人工智能", timeout=RUN_ALL_TIMEOUT * 1000)
-            sync_api.expect(output).to_contain_text("技术")
-            for word in old_words:
-                sync_api.expect(output).not_to_contain_text(word)
-
-            output.scroll_into_view_if_needed()
-            screenshot = tmp_path / "token_explorer.png"
-            page.screenshot(path=str(screenshot))
-            print(f"screenshot: {screenshot}")
+            yield sync_api.expect, page
         finally:
             context.close()
+
+
+def _wait_for_widget(page, selector: str):
+    """Return the first element matching ``selector`` once Run All has drawn it.
+
+    Fails early if every cell has finished without it (an error stops Run All), with the error outputs.
+    """
+    found = page.locator(selector)
+    running = page.locator(".jp-InputPrompt", has_text="[*]")
+    start, finished_at = time.monotonic(), None
+    while found.count() == 0:
+        now = time.monotonic()
+        if finished_at is None and now - start > 10 and running.count() == 0:
+            finished_at = now  # grace period: the view is drawn just after the cell ends
+        if now - start > RUN_ALL_TIMEOUT or (finished_at and now - finished_at > 15):
+            why = "all cells finished" if finished_at else f"{RUN_ALL_TIMEOUT} s passed"
+            pytest.fail(f"no {selector} on the page ({why}); error outputs:\n{_page_errors(page)}")
+        page.wait_for_timeout(250)
+    found.first.scroll_into_view_if_needed()
+    return found.first
+
+
+def _widget_output(page, selector: str):
+    """Return the output area that holds the first ``selector``: the whole widget, to find its controls in."""
+    return page.locator(".jp-OutputArea-output").filter(has=page.locator(selector)).first
+
+
+def _image_digest(image) -> str:
+    """Return the SHA-256 of the PNG an ipywidgets Image shows (its src is a blob: URL, new on every redraw)."""
+    data = image.evaluate("async img => Array.from(new Uint8Array(await (await fetch(img.src)).arrayBuffer()))")
+    assert bytes(data[:8]) == b"\x89PNG\r\n\x1a\n", "the widget's image is not a PNG"
+    return hashlib.sha256(bytes(data)).hexdigest()
+
+
+def _redrawn(expect, image, old_src: str) -> tuple[str, str]:
+    """Wait for the kernel to send ``image`` a new picture; return its (src, digest)."""
+    # Later cells may still be running; the kernel answers the widget once they are done.
+    expect(image).not_to_have_attribute("src", old_src, timeout=RUN_ALL_TIMEOUT * 1000)
+    src = image.get_attribute("src")
+    return src, _image_digest(image)
+
+
+def _screenshot(page, tmp_path, element, name: str) -> None:
+    element.scroll_into_view_if_needed()
+    screenshot = tmp_path / f"{name}.png"
+    page.screenshot(path=str(screenshot))
+    print(f"screenshot: {screenshot}")
+
+
+@pytest.mark.parametrize("lab", ["01_text_and_tokens.ipynb"], indirect=True)
+def test_token_explorer_answers_typing_in_notebook_01(lab, tmp_path):
+    with _run_all(lab, tmp_path) as (expect, page):
+        sentence = _wait_for_widget(page, ".lmtutor-token-input input")
+        output = page.locator(".lmtutor-token-output").first
+        old_words = _words_that_must_go(sentence.input_value())
+        for word in old_words:  # the notebook's sentence, tokenized by the kernel
+            expect(output).to_contain_text(word, timeout=30_000)
+
+        sentence.fill(SENTENCE[:-1])
+        sentence.press_sequentially(SENTENCE[-1])  # a real keystroke after the paste-like fill
+        assert sentence.input_value() == SENTENCE
+        # Later cells may still be running; the kernel answers the widget once they are done.
+        expect(output).to_contain_text("人工智能", timeout=RUN_ALL_TIMEOUT * 1000)
+        expect(output).to_contain_text("技术")
+        for word in old_words:
+            expect(output).not_to_contain_text(word)
+        _screenshot(page, tmp_path, output, "token_explorer")
+
+
+@pytest.mark.parametrize("lab", ["07_text_generation.ipynb"], indirect=True)
+def test_sampler_answers_a_slider_and_a_new_prompt_in_notebook_07(lab, tmp_path):
+    with _run_all(lab, tmp_path) as (expect, page):
+        _wait_for_widget(page, ".lmtutor-sampler-figure[src^='blob:']")
+        sampler = _widget_output(page, ".lmtutor-sampler-figure")  # the first one: People's Daily words
+        text, image = sampler.locator(".lmtutor-sampler-text"), sampler.locator(".lmtutor-sampler-figure")
+        expect(text).to_contain_text("我有一个苹果。", timeout=30_000)  # the notebook's prompt
+        expect(text).to_contain_text("the rules keep")
+        before = text.inner_text()
+        assert "the rules keep 1 of" not in before, f"top-p 0.9 alone must keep more than one word: {before}"
+        src, digest = image.get_attribute("src"), _image_digest(image)
+
+        # top-k from 0 (off) to 1, by keyboard as a user would: only the most likely word is left.
+        handle = sampler.locator(".widget-slider", has_text="top-k").locator(".noUi-handle")
+        handle.focus()
+        handle.press("ArrowRight")
+        expect(text).to_contain_text("the rules keep 1 of", timeout=RUN_ALL_TIMEOUT * 1000)
+        expect(sampler.locator(".widget-slider", has_text="top-k").locator(".widget-readout")).to_have_text("1")
+        src, new_digest = _redrawn(expect, image, src)
+        assert new_digest != digest, "the next-token figure must change with top-k"
+
+        prompt = sampler.locator(".widget-text input[type='text']")
+        prompt.fill(PROMPT)
+        prompt.press("Enter")  # the prompt box sends its value on Enter (continuous_update=False)
+        expect(text.locator(".lmtutor-continuation b")).to_have_text(PROMPT, timeout=RUN_ALL_TIMEOUT * 1000)
+        expect(text).not_to_contain_text("我有一个苹果。")
+        assert _redrawn(expect, image, src)[1] != new_digest, "the figure must follow the new prompt"
+        _screenshot(page, tmp_path, image, "sampler")
+
+
+@pytest.mark.parametrize("lab", ["08_attention_and_transformer.ipynb"], indirect=True)
+def test_attention_explorer_answers_its_drop_downs_in_notebook_08(lab, tmp_path):
+    with _run_all(lab, tmp_path) as (expect, page):
+        image = _wait_for_widget(page, ".lmtutor-attention-figure[src^='blob:']")
+        sentence, block, head = (_widget_output(page, ".lmtutor-attention-figure")
+                                 .locator(".lmtutor-attention-controls select").all())
+        src, first = image.get_attribute("src"), _image_digest(image)
+        seen = [first]
+        for select, choice in ((head, dict(label="1")), (block, dict(label="1")), (sentence, dict(index=1))):
+            select.select_option(**choice)
+            src, digest = _redrawn(expect, image, src)
+            assert digest not in seen, f"picking {choice} must draw another heat map"
+            seen.append(digest)
+        for select, choice in ((sentence, dict(index=0)), (block, dict(label="0")), (head, dict(label="0"))):
+            select.select_option(**choice)
+            src, digest = _redrawn(expect, image, src)
+        assert digest == first, "back to the first sentence, block 0 and head 0: the first heat map again"
+        _screenshot(page, tmp_path, image, "attention_explorer")
