@@ -1,5 +1,6 @@
-"""Tests of lmtutor.checkpoints: a save/load round trip, checksum verification, and the shipped
-models beating the Kneser-Ney baseline of notebook 01 on validation, as the notebooks say."""
+"""Tests of lmtutor.checkpoints: a save/load round trip, checksum verification, the shipped
+models beating the Kneser-Ney baseline of notebook 01 on validation, as the notebooks say, and
+data/README.md quoting their cards."""
 
 import json
 import os
@@ -81,3 +82,33 @@ def test_shipped_checkpoint_beats_kneser_ney_on_validation(name):
     assert lstm_bits == pytest.approx(checkpoint.info["valid_bits"], abs=2e-3)  # what the card says
     if datasets.CORPORA[corpus][1] is not None:
         assert lstm_bits < datasets.kn_baseline(corpus).bits_per_token(data.valid)
+
+
+def _readme_model_rows() -> dict[str, list[str]]:
+    """Return the rows of data/README.md's trained-models table, by checkpoint name."""
+    lines = (checkpoints.MODELS_DIR.parent / "README.md").read_text(encoding="utf-8").splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("| name | corpus"))
+    rows = {}
+    for line in lines[header + 2:]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        rows[cells[0].strip("`")] = cells
+    return rows
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_data_readme_quotes_each_model_card(name):
+    rows = _readme_model_rows()
+    assert set(rows) == set(SHIPPED)
+    checkpoint = checkpoints.load(name)
+    _, corpus, model, epochs, minutes, valid_bits, kn_bits, _ = rows[name]
+    info, config = checkpoint.info, checkpoint.config
+    assert corpus.startswith(f"`{info['corpus']}` ({len(checkpoint.vocab):,} tokens)")
+    assert f"LSTM {config.hidden_size}," in model and f"embedding {config.embedding_dim}," in model
+    assert f"{checkpoint.model.count_params():,} parameters" in model
+    assert int(epochs) == info["epochs"]
+    assert minutes == f"{info['train_seconds'] / 60:.0f} min"
+    assert valid_bits == f"{info['valid_bits']:.3f}"
+    kn = datasets.kn_baseline(info["corpus"])
+    assert kn_bits == f"{kn.bits_per_token(datasets.lm_corpus(info['corpus']).valid):.3f} ({kn.n}-gram)"
