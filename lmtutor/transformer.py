@@ -91,7 +91,9 @@ class Positions(keras.layers.Layer):
         if x.shape[1] is None and keras.backend.backend() == "tensorflow":  # length known when run
             import tensorflow as tf
 
-            tf.debugging.assert_less_equal(tf.shape(x)[1], self.context, message=message.format("more"))
+            check = tf.debugging.assert_less_equal(tf.shape(x)[1], self.context, message=message.format("more"))
+            with tf.control_dependencies([check]):  # before the addition, whose shape error says less
+                x = tf.identity(x)
         return x + self.table[None, : keras.ops.shape(x)[1]]
 
     def get_config(self):

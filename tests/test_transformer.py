@@ -206,6 +206,12 @@ def test_bad_input_is_named(model):
     with pytest.raises((ValueError, tf.errors.InvalidArgumentError),
                        match=f"ids has ({CONTEXT + 1}, )?more positions than context = {CONTEXT}"):
         model.predict_on_batch(too_long)
+    relaxed = _model(seed=6)
+    for width in (3, 5, 7, 9, 11):  # after a few widths TensorFlow traces with the time axis unknown
+        relaxed.predict_on_batch(np.zeros((1, width), dtype=np.int32))
+    for _ in range(20):  # the assertion runs before the addition, which would fail with a shape error
+        with pytest.raises(tf.errors.InvalidArgumentError, match=f"ids has more positions than context = {CONTEXT}"):
+            relaxed.predict_on_batch(too_long)
     fresh = _model(seed=5)
     with pytest.raises(ValueError, match=f"ids has {CONTEXT + 1}, more positions than context = {CONTEXT}"):
         lstm_lm.train(fresh, (too_long, too_long), verbose=False)  # fit knows the window length
