@@ -206,11 +206,12 @@ def train_recall_sgd(clip_norm: float | None, *, steps: int = 300, learning_rate
         clip_norm = check_float("clip_norm", clip_norm, minimum=0.0, min_inclusive=False)
     steps = check_int("steps", steps, minimum=1)
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, min_inclusive=False)
+    length = check_int("length", length, minimum=1)
     weights = init_rnn_weights(1, hidden_size, scale=scale, seed=seed)
     weights["readout"] = np.random.default_rng(seed + 1).normal(0, hidden_size ** -0.5, hidden_size)
     data, losses, norms = np.random.default_rng(seed), [], []
     for _ in range(steps):
-        x = data.normal(size=(64, check_int("length", length, minimum=1), 1))  # (batch, time, 1)
+        x = data.normal(size=(64, length, 1))  # (batch, time, 1)
         states = rnn_forward(x, weights)  # (64, length, hidden)
         error = states[:, -1] @ weights["readout"] - x[:, 0, 0]  # (64,)
         grad_states = np.zeros_like(states)
