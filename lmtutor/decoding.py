@@ -18,6 +18,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from lmtutor._validate import _show, check_float, check_int, check_type
+from lmtutor.losses import log_softmax
 
 TOP_P_TOLERANCE = 1e-12  # a cumulative mass within this of top_p counts as reaching it (rounding)
 
@@ -51,11 +52,6 @@ def _token_ids(name: str, ids: Any, vocab_size: int) -> np.ndarray:
     return array.astype(np.int64)
 
 
-def _log_softmax(z: np.ndarray) -> np.ndarray:
-    shifted = z - z.max()
-    return shifted - np.log(np.exp(shifted).sum())
-
-
 def _top_k(z: np.ndarray, k: int) -> np.ndarray:
     keep = np.argsort(-z, kind="stable")[:k]  # largest first, ties by id
     out = np.full_like(z, -np.inf)
@@ -67,7 +63,7 @@ def _top_p(z: np.ndarray, top_p: float) -> np.ndarray:
     if top_p == 1.0:
         return z
     order = np.argsort(-z, kind="stable")  # most likely first, ties by id
-    cumulative = np.cumsum(np.exp(_log_softmax(z))[order])
+    cumulative = np.cumsum(np.exp(log_softmax(z, allow_removed=True))[order])
     size = int(np.searchsorted(cumulative, top_p - TOP_P_TOLERANCE, side="left")) + 1  # first reaching p
     keep = order[:min(size, int(np.isfinite(z).sum()))]
     out = np.full_like(z, -np.inf)
@@ -82,7 +78,7 @@ def _penalty(z: np.ndarray, seen: np.ndarray, penalty: float) -> np.ndarray:
 
 def log_probabilities(logits: Any) -> np.ndarray:
     """Return ln softmax(z)_i = (z_i − max z) − ln Σ_j exp(z_j − max z); −inf entries stay −inf."""
-    return _log_softmax(_logits(logits))
+    return log_softmax(_logits(logits), allow_removed=True)
 
 
 def apply_temperature(logits: Any, temperature: float) -> np.ndarray:
@@ -184,7 +180,7 @@ def probabilities(logits: Any, config: DecodingConfig = DecodingConfig(),
         probs = np.zeros_like(z)
         probs[int(np.argmax(z))] = 1.0
         return probs
-    return np.exp(_log_softmax(z))
+    return np.exp(log_softmax(z, allow_removed=True))
 
 
 def sample_next(logits: Any, config: DecodingConfig = DecodingConfig(), *,

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse
 
 from lmtutor._validate import check_float, check_int, check_sentences, check_type
+from lmtutor.losses import sigmoid
 
 
 @dataclass(frozen=True)
@@ -194,10 +195,6 @@ def draw_noise(rng: np.random.Generator, accept: np.ndarray, alias: np.ndarray, 
     return np.where(x < accept[column], column, alias[column])
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # = 1 / (1 + e^−z), without overflow
-
-
 def sgns_loss_and_grads(v_c: np.ndarray, u_o: np.ndarray, u_neg: np.ndarray):
     """Return (loss, grad_v_c, grad_u_o, grad_u_neg) of SGNS summed over a batch of pairs.
 
@@ -208,8 +205,8 @@ def sgns_loss_and_grads(v_c: np.ndarray, u_o: np.ndarray, u_neg: np.ndarray):
     pos = np.einsum("bd,bd->b", u_o, v_c)  # (B,)
     neg = np.einsum("bkd,bd->bk", u_neg, v_c)  # (B, K)
     loss = np.logaddexp(0.0, -pos).sum() + np.logaddexp(0.0, neg).sum()  # −log σ(x) = log(1+e^−x)
-    g_pos = _sigmoid(pos) - 1.0  # (B,) ∂L/∂(u_o·v_c)
-    g_neg = _sigmoid(neg)  # (B, K) ∂L/∂(u_n·v_c)
+    g_pos = sigmoid(pos) - 1.0  # (B,) ∂L/∂(u_o·v_c)
+    g_neg = sigmoid(neg)  # (B, K) ∂L/∂(u_n·v_c)
     grad_v = g_pos[:, None] * u_o + np.einsum("bk,bkd->bd", g_neg, u_neg)  # (B, D)
     return float(loss), grad_v, g_pos[:, None] * v_c, g_neg[:, :, None] * v_c[:, None, :]
 
@@ -227,7 +224,7 @@ def sgns_step(v: np.ndarray, u: np.ndarray, centres: np.ndarray, targets: np.nda
     v_c, u_t = v[centres], u[targets]  # (B, D), (B, 1 + K, D)
     scores = np.einsum("bkd,bd->bk", u_t, v_c)  # (B, 1 + K)
     loss = np.logaddexp(0.0, -scores[:, 0]).sum() + np.logaddexp(0.0, scores[:, 1:]).sum()
-    step = _sigmoid(scores)  # (B, 1 + K) ∂L/∂s ...
+    step = sigmoid(scores)  # (B, 1 + K) ∂L/∂s ...
     step[:, 0] -= 1.0
     step *= -lr  # ... times −lr
     delta_v = np.einsum("bk,bkd->bd", step, u_t)  # (B, D) −lr ∂L/∂v_c

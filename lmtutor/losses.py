@@ -67,15 +67,33 @@ def softmax(logits: Any, axis: int = -1) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def log_softmax(logits: Any, axis: int = -1) -> np.ndarray:
+def log_softmax(logits: Any, axis: int = -1, *, allow_removed: bool = False) -> np.ndarray:
     """Return log softmax(z)_i = (z_i − max z) − log Σ_j exp(z_j − max z) (the log-sum-exp trick).
 
     Finite for any finite logits: log(softmax(z)) would give log(0) = −inf where a probability
-    underflows to 0.
+    underflows to 0. With ``allow_removed`` an entry may be −inf (a token removed by top-k, top-p
+    or a ban, as in ``decoding``): it stays −inf; NaN, +inf and a row with no finite entry still
+    raise.
     """
-    z = _array("logits", logits)
+    if not allow_removed:
+        z = _array("logits", logits)
+    else:
+        z = np.asarray(logits, dtype=np.float64)
+        if np.isnan(z).any() or np.isposinf(z).any():
+            raise ValueError("logits must not hold NaN or +inf (−inf marks a removed token)")
+        if z.ndim == 0 or not np.isfinite(z).any(axis=axis).all():
+            raise ValueError("logits has a row with no finite entry: every token was removed")
     shifted = z - z.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def sigmoid(z: Any) -> np.ndarray:
+    """Return σ(z) = 1 / (1 + e^−z), computed as (1 + tanh(z / 2)) / 2 so no exp overflows.
+
+    The logistic function of the LSTM's gates (notebook 04) and of skip-gram's loss (notebook 02);
+    ``z`` is used as given (a float array; no copy or check: it sits inside training loops).
+    """
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
 def sparse_cross_entropy(labels: Any, logits: Any) -> np.ndarray:

@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from lmtutor._validate import _show, check_float, check_int
+from lmtutor.losses import sigmoid
 
 WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias")
 
@@ -283,10 +284,6 @@ def gradient_check(loss_fn: Callable[[], float], params: Mapping[str, np.ndarray
 
 
 # ------------------------------------------------------------------------------------ LSTM
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # = 1 / (1 + exp(-z)), without overflow
-
-
 def lstm_step(x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
               weights: Any) -> tuple[np.ndarray, np.ndarray]:
     """Return (h_t, c_t), each (batch, hidden_size), after one LSTM step.
@@ -307,8 +304,8 @@ def _lstm_cell(projected_t, h_prev, c_prev, recurrent):
     """Return (h_t, c_t) from x_t W + b (batch, 4 * hidden) and the previous state."""
     z = projected_t + h_prev @ recurrent  # (batch, 4 * hidden)
     z_i, z_f, z_c, z_o = np.split(z, 4, axis=1)  # each (batch, hidden)
-    c = _sigmoid(z_f) * c_prev + _sigmoid(z_i) * np.tanh(z_c)
-    return _sigmoid(z_o) * np.tanh(c), c
+    c = sigmoid(z_f) * c_prev + sigmoid(z_i) * np.tanh(z_c)
+    return sigmoid(z_o) * np.tanh(c), c
 
 
 def lstm_forward(inputs: Any, weights: Any,

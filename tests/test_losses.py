@@ -162,3 +162,24 @@ def test_softmax_is_a_finite_distribution_for_any_logits(logits):
 def test_bad_input_names_the_argument(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_sigmoid_equals_the_textbook_formula_and_never_overflows():
+    z = np.linspace(-30, 30, 61)
+    np.testing.assert_allclose(losses.sigmoid(z), 1 / (1 + np.exp(-z)), rtol=1e-12, atol=1e-15)
+    with np.errstate(all="raise"):  # the textbook formula overflows in exp(1000)
+        assert losses.sigmoid(np.array([-1000.0, 1000.0])).tolist() == [0.0, 1.0]
+
+
+def test_log_softmax_keeps_removed_tokens_at_minus_infinity_only_when_allowed():
+    z = np.array([[1.0, -np.inf, 3.0], [0.0, 0.0, -np.inf]])
+    out = losses.log_softmax(z, allow_removed=True)
+    assert np.isneginf(out[:, [1, 2]].diagonal()).all()
+    np.testing.assert_allclose(np.exp(out).sum(axis=1), 1.0)
+    np.testing.assert_allclose(out[0, [0, 2]], losses.log_softmax([1.0, 3.0]))
+    with pytest.raises(ValueError, match="logits must be finite"):
+        losses.log_softmax(z)
+    with pytest.raises(ValueError, match="no finite entry"):
+        losses.log_softmax([[-np.inf, -np.inf]], allow_removed=True)
+    with pytest.raises(ValueError, match=r"NaN or \+inf"):
+        losses.log_softmax([np.nan, 1.0], allow_removed=True)
