@@ -209,3 +209,12 @@ def test_helpers_do_not_leave_figures_open_in_pyplot():
 def test_bad_input_names_the_argument(call, error, argument):
     with pytest.raises(error, match=argument):
         call()
+
+
+def test_png_draws_the_figure_as_png_bytes_and_names_bad_input():
+    data = plots.png(plots.bar(["a", "b"], [1, 2]))
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    other = plots.png(plots.bar(["a", "b"], [2, 1]))
+    assert other != data  # the bytes depend on what is drawn
+    with pytest.raises(TypeError, match="fig must be Figure"):
+        plots.png("figure.png")

@@ -1,4 +1,4 @@
-"""Plot style for the course notebooks, with Chinese text that renders, and small figure helpers.
+"""Plot style for the course notebooks, with Chinese text that renders, and the course's figures.
 
 Call ``setup()`` once in a notebook's Setup cell; the helpers return a Figure and never save or
 show it (leave it as the last line of a cell to display it)::
@@ -6,6 +6,10 @@ show it (leave it as the last line of a cell to display it)::
     from lmtutor import plots
     plots.setup()
     fig = plots.bar(["我", "有", "苹果"], [3, 2, 1], title="Token counts 词频")
+
+This module holds the style and the general helpers (``bar``, ``line``, ``heatmap``, ``png``); the
+figures of one concept sit in a submodule named after it and are re-exported here:
+``next_token_figure`` (``plots.decoding``) and ``attention_figure`` (``plots.attention``).
 
 Chinese glyphs come from Noto Sans CJK SC, shipped inside the pinned PyPI package
 ``mplfonts==0.0.11``, so no system font is needed. Latin text keeps DejaVu Sans; matplotlib falls
@@ -15,6 +19,7 @@ back glyph by glyph to the CJK font for characters DejaVu Sans lacks.
 from __future__ import annotations
 
 import functools
+import io
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -203,3 +208,19 @@ def heatmap(matrix: Any, row_labels: Sequence[Any], col_labels: Sequence[Any], *
                 ax.text(j, i, f"{value:.2g}", ha="center", va="center",
                         color="white" if dark else "black")
     return fig
+
+
+def png(fig: Figure) -> bytes:
+    """Return the bytes of ``fig`` drawn as a PNG image at 90 dpi (what a widgets.Image shows); no file is written."""
+    check_type("fig", fig, Figure)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90)
+    return buffer.getvalue()
+
+
+# The figures of one concept each, in their own submodule (imported last: they use the helpers above).
+from lmtutor.plots.attention import attention_figure  # noqa: E402
+from lmtutor.plots.decoding import next_token_figure  # noqa: E402
+
+__all__ = ["attention_figure", "bar", "cjk_font_name", "cjk_font_path", "heatmap", "line", "next_token_figure",
+           "png", "setup"]
