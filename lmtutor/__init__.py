@@ -71,5 +71,5 @@ def quiet_retracing():
 __all__ = [
     "attention", "checkpoints", "checks", "classroom", "corpora", "datasets", "decoding",
     "embeddings", "evaluation", "generate", "glove", "losses", "lstm_lm", "memory", "ngram",
-    "optim", "plots", "regularization", "rnn", "text", "training", "transformer", "widgets",
+    "numerals", "optim", "plots", "regularization", "rnn", "text", "training", "transformer", "widgets",
 ]
