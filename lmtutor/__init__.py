@@ -71,5 +71,6 @@ def quiet_retracing():
 __all__ = [
     "attention", "checkpoints", "checks", "classroom", "corpora", "datasets", "decoding",
     "embeddings", "evaluation", "generate", "glove", "losses", "lstm_lm", "memory", "ngram",
-    "numerals", "optim", "plots", "regularization", "rnn", "text", "training", "transformer", "widgets",
+    "numerals", "optim", "plots", "regularization", "rnn", "text", "training", "transformer",
+    "translation_data", "widgets",
 ]
