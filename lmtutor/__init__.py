@@ -71,6 +71,6 @@ def quiet_retracing():
 __all__ = [
     "attention", "checkpoints", "checks", "classroom", "corpora", "datasets", "decoding",
     "embeddings", "evaluation", "generate", "glove", "losses", "lstm_lm", "memory", "ngram",
-    "numerals", "optim", "plots", "regularization", "rnn", "text", "training", "transformer",
+    "numerals", "optim", "plots", "regularization", "rnn", "text", "timing", "training", "transformer",
     "translation_data", "widgets",
 ]
