@@ -190,15 +190,18 @@ def test_returning_none_or_a_generator_gets_a_type_hint():
     one_line(result)  # no memory address of the generator
 
 
-def test_mutating_the_arguments_does_not_change_later_checks():
+def test_mutating_the_arguments_fails_and_does_not_change_later_checks():
     def destructive(tokens, vocab):
         rate = oov_rate(tokens, vocab)
-        tokens.clear()  # the check gives each call its own copy, so this harms nothing
+        tokens.clear()  # a right answer, but the caller's list is gone
         vocab.clear()
         return rate
 
-    assert checks.check_oov_rate(destructive).passed
-    assert checks.check_oov_rate(oov_rate).passed
+    result = checks.check_oov_rate(destructive)
+    assert not result.passed
+    assert "changed its argument `tokens` in place" in one_line(result)
+    assert "Input tokens=['the', 'cat', 'sat', 'on', 'the', 'mat']" in result.message  # as it was passed
+    assert checks.check_oov_rate(oov_rate).passed  # each call got its own copy: the cases are intact
 
 
 def test_result_repr_and_markdown_are_one_deterministic_line():

@@ -76,7 +76,10 @@ def sdpa_with(scale=None, axis=-1, mask_mode="before", stable=True, weights=Fals
         elif mask_mode == "multiply":
             scores = scores * mask
         with np.errstate(over="ignore", invalid="ignore"):
-            e = np.exp(scores - (scores.max(axis=axis, keepdims=True) if stable else 0))
+            if stable == "matrix":  # one maximum for the whole score matrix
+                e = np.exp(scores - scores[np.isfinite(scores)].max())
+            else:
+                e = np.exp(scores - (scores.max(axis=axis, keepdims=True) if stable else 0))
             w = e / e.sum(axis=axis, keepdims=True)
         if mask_mode == "after":
             w = w * mask
@@ -97,6 +100,11 @@ def positions_with(swap=False, power=None, concatenate=False, multiply=False, st
     return table
 
 
+def sdpa_in_place_mask(Q, K, V, mask):
+    Q /= math.sqrt(Q.shape[1])  # scales the caller's queries
+    return softmax_rows(np.where(mask, Q @ K.T, -np.inf)) @ V
+
+
 # (check, wrong solution, a phrase only its specific hint contains)
 WRONG = [
     (checks.check_causal_mask, lambda t: np.triu(np.ones((t, t), dtype=bool)), "upper triangle"),
@@ -112,6 +120,8 @@ WRONG = [
     (checks.check_scaled_dot_product_attention, sdpa_with(mask_mode="multiply"), "exp(0) = 1"),
     (checks.check_scaled_dot_product_attention, sdpa_with(mask_mode="ignore"), "ignored the mask"),
     (checks.check_scaled_dot_product_attention, sdpa_with(stable=False), "exp overflowed"),
+    (checks.check_scaled_dot_product_attention, sdpa_with(stable="matrix"), "each row's own maximum"),
+    (checks.check_scaled_dot_product_attention, sdpa_in_place_mask, "changed its argument `Q` in place"),
     (checks.check_scaled_dot_product_attention, sdpa_with(weights=True), "returned the attention weights"),
     (checks.check_positional_encoding, positions_with(swap=True), "swapped"),
     (checks.check_positional_encoding, positions_with(power=lambda j: j), "share one frequency"),
@@ -154,6 +164,15 @@ def test_every_hidden_attention_row_may_attend_somewhere_and_one_input_overflows
     cases = attention._attention_exercise().cases
     assert all(case.args[3].any(axis=1).all() for case in cases)  # the right answer is never NaN
     assert any(np.abs(case.args[0] @ case.args[1].T).max() > 700 for case in cases if not case.shown)
+
+
+def test_one_hidden_input_has_row_maxima_hundreds_apart():
+    def row_maxima(Q, K, V, mask):
+        return np.where(mask, Q @ K.T / math.sqrt(Q.shape[1]), -np.inf).max(axis=1)
+
+    spreads = [np.ptp(row_maxima(*c.args)) for c in attention._attention_exercise().cases if not c.shown]
+    assert max(spreads) > 745  # exp(-745) is 0 in float64: one maximum for all rows underflows a row
+    assert np.isfinite(sdpa(*attention._uneven_rows_case())).all()
 
 
 @pytest.mark.parametrize(("check", "fn"), HARD_CODED)

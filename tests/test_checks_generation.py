@@ -91,6 +91,47 @@ def nucleus_one_more(logits, top_p):
     return keep_ids(logits, order[:np.searchsorted(np.cumsum(softmax(logits)[order]), top_p) + 2])
 
 
+def top_k_in_place(logits, k):
+    logits[np.argsort(-logits, kind="stable")[k:]] = -np.inf  # right values, but the caller's logits are gone
+    return logits
+
+
+def nucleus_with_all_ties(logits, top_p):  # a threshold on the probability keeps every tied token
+    probs = softmax(logits)
+    ranked = np.sort(probs)[::-1]
+    cutoff = ranked[np.searchsorted(np.cumsum(ranked), top_p)]
+    return np.where(probs >= cutoff, logits, -np.inf)
+
+
+def nucleus_descending_probs(logits, top_p):
+    probs = softmax(logits)
+    order = np.argsort(probs)[::-1]
+    size = np.searchsorted(np.cumsum(probs[order]), top_p) + 1
+    return keep_ids(logits, order[:size])
+
+
+def nucleus_mass_before_at_most(logits, top_p):
+    order = np.argsort(-logits, kind="stable")
+    probs = softmax(logits)[order]
+    return keep_ids(logits, order[np.cumsum(probs) - probs <= top_p])
+
+
+def nucleus_in_place(logits, top_p):
+    kept = np.isfinite(top_p_filter(logits, top_p))
+    logits[~kept] = -np.inf
+    return logits
+
+
+def next_token_probs_naive_softmax(logits, temperature, top_k, top_p):
+    z = top_p_filter(top_k_filter(np.asarray(logits) / temperature, top_k), top_p)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.exp(z) / np.exp(z).sum()
+
+
+def top_k_default_sort(logits, k):
+    return keep_ids(logits, np.argsort(-logits)[:k])
+
+
 def probs_without_renormalising(logits, temperature, top_k, top_p):
     kept = np.isfinite(top_p_filter(top_k_filter(logits / temperature, top_k), top_p))
     return np.where(kept, softmax(logits / temperature), 0.0)
@@ -114,7 +155,15 @@ WRONG = [
     (checks.check_top_k_filter, lambda z, k: keep_ids(z, np.argsort(z)[:k]), "the k *smallest*"),
     (checks.check_top_k_filter, lambda z, k: np.where(z >= np.sort(z)[-k], z, -np.inf), "ties give more than k"),
     (checks.check_top_k_filter, lambda z, k: keep_ids(z, np.argsort(z, kind="stable")[-k:]),
-     "np.argsort(logits)[-k:] keeps the higher"),
+     "keeps the higher ones"),
+    (checks.check_top_k_filter, lambda z, k: keep_ids(z, np.argsort(z)[::-1][:k]), "keeps the higher ones"),
+    (checks.check_top_k_filter, lambda z, k: np.where(z > np.sort(z)[-k], z, -np.inf), "ties give fewer than k"),
+    (checks.check_top_k_filter, top_k_in_place, "changed its argument `logits` in place"),
+    (checks.check_top_p_filter, nucleus_with_all_ties, "ties give more tokens than the smallest set"),
+    (checks.check_top_p_filter, nucleus_descending_probs, "np.argsort(probs)[::-1] puts the higher ids first"),
+    (checks.check_top_p_filter, nucleus_mass_before_at_most, "not <= top_p"),
+    (checks.check_top_p_filter, nucleus_in_place, "changed its argument `logits` in place"),
+    (checks.check_next_token_probs, next_token_probs_naive_softmax, "exp overflowed"),
     (checks.check_top_k_filter, lambda z, k: softmax(top_k_filter(z, k)), "not probabilities"),
     (checks.check_top_k_filter, lambda z, k: np.where(np.isfinite(top_k_filter(z, k)), z, 0.0), "not 0"),
     (checks.check_top_k_filter, lambda z, k: np.sort(z)[::-1][:k], "not only the k values"),
@@ -163,7 +212,10 @@ def test_typical_wrong_answer_gets_its_specific_hint(check, fn, phrase):
 
 def test_every_hint_is_reached_by_a_wrong_solution():
     exercises = [generation._top_k_exercise(), generation._top_p_exercise(), generation._next_token_exercise()]
-    assert_every_hint_is_reached(exercises, WRONG)
+    default_sort = (checks.check_top_k_filter, top_k_default_sort, "not stable")
+    stable_here = checks.check_top_k_filter(top_k_default_sort).passed  # NumPy's default sort kept ties in order
+    assert_every_hint_is_reached(exercises, WRONG + [default_sort],
+                                 unless=["among equal logits keep the lower ids: np.argsort's default"] * stable_here)
 
 
 @pytest.mark.parametrize(("check", "fn"), HARD_CODED)
@@ -196,8 +248,13 @@ def test_shown_answers_are_those_the_docstrings_state():
                        [0.8808, 0.1192, 0, 0, 0], atol=1e-4)
 
 
+def _exact(mass):
+    return np.array_equal(mass * 1024, np.round(mass * 1024))  # multiples of 1/1024: no rounding
+
+
 def test_no_case_sits_on_a_rounding_boundary_of_top_p():
-    # A running sum within 1e-9 of top_p would make correct solutions disagree by rounding.
+    # A running sum within 1e-9 of top_p would make correct solutions disagree by rounding, unless
+    # every probability is a binary fraction (the sums are then exact and equal top_p exactly).
     for exercise, scale in ((generation._top_p_exercise(), None), (generation._next_token_exercise(), True)):
         for case in exercise.cases:
             z = np.asarray(case.args[0], dtype=np.float64)
@@ -205,10 +262,40 @@ def test_no_case_sits_on_a_rounding_boundary_of_top_p():
             if scale:
                 z = top_k_filter(z / case.args[1], case.args[2])
             mass = np.cumsum(np.sort(softmax(z))[::-1])
-            assert top_p == 1.0 or np.min(np.abs(mass - top_p)) > 1e-6, case
+            assert top_p == 1.0 or _exact(mass) or np.min(np.abs(mass - top_p)) > 1e-6, case
 
 
-def test_ties_straddle_the_k_boundary_in_a_hidden_case():
-    ties = [c for c in generation._top_k_exercise().cases if not c.shown
-            and np.sum(c.args[0] == np.sort(c.args[0])[::-1][c.args[1] - 1]) > 1]
-    assert ties, "a hidden case must have ties at the k-th largest logit"
+def test_top_p_has_a_hidden_case_whose_running_sum_equals_top_p_exactly_among_ties():
+    boundary = [c for c in generation._top_p_exercise().cases if not c.shown
+                and _exact(np.cumsum(softmax(c.args[0]))) and top_p_filter(*c.args).tolist().count(-np.inf)]
+    assert boundary, "a hidden case must end the smallest set exactly at top_p, inside a tie"
+
+
+@pytest.mark.parametrize("pattern", ["top", "middle", "many", "all equal"])
+def test_ties_straddle_the_k_boundary_in_several_hidden_patterns(pattern):
+    logits, k = dict(zip(["top", "middle", "many", "all equal"], generation._tie_cases()))[pattern]
+    kth = np.sort(logits)[::-1][k - 1]
+    assert np.sum(logits == kth) > 1 and np.sum(logits >= kth) > k  # the tie crosses the threshold
+    assert any(np.array_equal(c.args[0], logits) and c.args[1] == k for c in generation._top_k_exercise().cases if not c.shown)
+    wrong = checks.check_top_k_filter(lambda z, k: np.where(z >= np.sort(z)[-k], z, -np.inf))
+    assert "ties give more than k" in wrong.message
+
+
+def test_default_argsort_among_ties_fails_where_it_is_not_stable():
+    # np.argsort's default sort may order equal logits differently on other CPUs; where it differs
+    # from the stable order on a hidden case, the check names the missing kind='stable'.
+    unstable = any(not np.array_equal(top_k_default_sort(*c.args), top_k_filter(*c.args))
+                   for c in generation._top_k_exercise().cases)
+    result = checks.check_top_k_filter(top_k_default_sort)
+    if unstable:
+        assert "default sort is not stable" in result.message, result.message
+    else:
+        assert result.passed
+
+
+def test_large_logits_over_a_small_temperature_pass_only_a_stable_softmax():
+    case = generation._large_logits_case()
+    assert np.max(case[0] / case[1]) > 709  # np.exp overflows
+    assert np.isfinite(next_token_probs(*case)).all()
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert np.isnan(next_token_probs_naive_softmax(*case)).any()

@@ -96,6 +96,39 @@ def _matches(got: Any, expected: Any) -> bool:
         return False
 
 
+def _same(after: Any, before: Any) -> bool:
+    """Return True when an argument is unchanged by the call: equal type, shape and contents
+    (NaN equals NaN), compared element by element for lists, tuples, dicts and arrays."""
+    if type(after) is not type(before):
+        return False
+    if isinstance(before, (list, tuple)):
+        return len(after) == len(before) and all(_same(a, b) for a, b in zip(after, before))
+    if isinstance(before, dict):
+        return after.keys() == before.keys() and all(_same(after[k], before[k]) for k in before)
+    if hasattr(before, "shape") and hasattr(before, "dtype"):  # a NumPy array
+        import numpy as np
+
+        return (after.shape == before.shape and after.dtype == before.dtype
+                and bool(np.array_equal(after, before, equal_nan=before.dtype.kind in "fc")))
+    if isinstance(before, float) and math.isnan(before):
+        return math.isnan(after)
+    try:
+        return bool(after == before)
+    except Exception:  # an object without a usable ==: trust it
+        return True
+
+
+def _changed_argument(param: str, value: Any) -> str:
+    """Return the hint for a function that changed its argument ``param`` in place."""
+    array = hasattr(value, "shape")
+    kind = "array" if array else type(value).__name__
+    fix = (f"work on a copy ({param}.copy(), or operations like {param} * 2 that make a new array) "
+           "and return a new array instead" if array else
+           f"build a new {kind} (or use {param}.copy()) and return it instead")
+    return (f"your function changed its argument `{param}` in place (the caller's {kind} is no longer "
+            f"what it passed in): {fix}; leave every argument as it was.")
+
+
 def _agrees(mistake: _Mistake, case: _Case, got: Any) -> bool:
     """Return True when ``got`` is what ``mistake`` produces on ``case``."""
     try:
@@ -115,8 +148,9 @@ def _run(exercise: _Exercise, student_fn: Any) -> CheckResult:
     failure: tuple[_Case, Any, Any, str] | None = None  # first wrong (case, got, expected, inputs)
     for case in exercise.cases:
         inputs = ", ".join(f"{p}={_show(a)}" for p, a in zip(exercise.params, case.args))
+        args = copy.deepcopy(case.args)  # the learner's own copy: the case stays as it was
         try:
-            got = student_fn(*copy.deepcopy(case.args))
+            got = student_fn(*args)
         except NotImplementedError:
             return CheckResult(name, False, _NOT_IMPLEMENTED)
         except (Exception, SystemExit) as error:  # KeyboardInterrupt is left to the kernel
@@ -125,6 +159,12 @@ def _run(exercise: _Exercise, student_fn: Any) -> CheckResult:
                 hint = next((f"; {h}" for t, h in _ERROR_HINTS.items() if isinstance(error, t)), "")
                 return CheckResult(name, False, f"your function raised {detail} on input {inputs}{hint}")
             continue  # an earlier wrong answer is reported; its diagnosis skips this case
+        changed = next((i for i, (a, kept) in enumerate(zip(args, case.args)) if not _same(a, kept)), None)
+        if changed is not None and failure is None:
+            param = exercise.params[changed]
+            return CheckResult(name, False, f"{_changed_argument(param, case.args[changed])} Input {inputs}"
+                               f"{'' if case.shown else ' (not shown in the notebook)'}: after the call "
+                               f"{param} was {_show(args[changed])}.")
         answers.append((case, got))
         expected = exercise.reference(*copy.deepcopy(case.args))
         if failure is None and not _matches(got, expected):
@@ -170,8 +210,9 @@ def _cases(shown: list[tuple], hidden: list[tuple]) -> tuple[_Case, ...]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Array answers (notebooks 02-06): NumPy arrays compare with np.allclose (rel 1e-6, abs 1e-9); a pair
-# or list of arrays becomes a tuple of them.
+# Array answers (notebooks 02-08): NumPy arrays compare with np.allclose (rel 1e-6, abs 1e-9, NaN equal
+# to NaN in the same places: no reference answer holds NaN, so only a wrong answer and the typical
+# mistake it repeats can match on NaN); a pair or list of arrays becomes a tuple of them.
 
 
 class _ArrayAnswer:
@@ -201,7 +242,7 @@ class _ArrayAnswer:
         import numpy as np
 
         return (isinstance(other, _ArrayAnswer) and self.array.shape == other.array.shape
-                and bool(np.allclose(self.array, other.array, rtol=1e-6, atol=1e-9)))
+                and bool(np.allclose(self.array, other.array, rtol=1e-6, atol=1e-9, equal_nan=True)))
 
     __hash__ = None  # mutable contents: not hashable
 

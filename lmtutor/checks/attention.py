@@ -99,7 +99,8 @@ def check_causal_mask(fn: Callable[..., Any]) -> CheckResult:
 def _softmax(scores, axis=-1, stable=True):
     np = _np()
     with np.errstate(over="ignore", invalid="ignore"):
-        top = np.max(scores, axis=axis, keepdims=True) if stable else 0.0
+        top = (np.max(scores, axis=axis, keepdims=True) if stable is True
+               else np.max(scores[np.isfinite(scores)]) if stable == "global" else 0.0)
         exp = np.exp(scores - top)
         return exp / exp.sum(axis=axis, keepdims=True)
 
@@ -136,6 +137,18 @@ def _attention_case(seed, time, source, d_k, d_v, mask="causal", size=1.0):
     return Q, K, V, allowed
 
 
+def _uneven_rows_case():
+    """Return an input whose score rows have maxima about 1,130, 5 and −99: a naive softmax
+    overflows in row 0, and subtracting the one largest score of the whole matrix (not each row's)
+    underflows every exp of rows 1 and 2 to 0 (0 / 0 is NaN)."""
+    np = _np()
+    Q = np.array([[40.0, 40.0], [0.5, -0.3], [-4.0, -6.0]])
+    K = np.array([[20.0, 10.0], [15.0, 25.0], [1.0, 0.5], [10.0, 30.0]])
+    V = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, -1.0], [0.5, 0.5]])
+    allowed = np.array([[True, True, True, False], [True, False, True, True], [True, True, False, True]])
+    return Q, K, V, allowed
+
+
 def _shown_attention_case():
     np = _np()
     Q = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
@@ -155,7 +168,7 @@ def _attention_exercise():
         cases=_cases([_shown_attention_case()],
                      [_attention_case(1, 4, 4, 3, 2), _attention_case(2, 2, 5, 4, 3, mask="random"),
                       _attention_case(3, 5, 5, 8, 4, mask="all"), _attention_case(4, 3, 6, 16, 2, mask="random"),
-                      _attention_case(5, 3, 3, 2, 2, size=30.0)]),
+                      _uneven_rows_case()]),
         mistakes=(
             _Mistake("you forgot the scale: divide the scores Q Kᵀ by √d_k (d_k = Q.shape[-1]), or "
                      "large d_k makes the softmax nearly one-hot.", variant(scale="none")),
@@ -175,6 +188,9 @@ def _attention_exercise():
             _Mistake("you ignored the mask: blocked keys (False) must get weight 0.", variant(how="none")),
             _Mistake("exp overflowed for large scores (inf / inf is NaN): subtract each row's maximum "
                      "before np.exp, as the stable softmax of notebook 05 does.", variant(stable=False)),
+            _Mistake("subtract each row's own maximum (np.max(scores, axis=-1, keepdims=True)), not "
+                     "the largest score of the whole matrix: a row whose scores lie hundreds below it "
+                     "underflows to exp = 0 everywhere, and 0 / 0 is NaN.", variant(stable="global")),
             _Mistake("you returned the attention weights; return the output, weights @ V.",
                      variant(weights=True)),
         ))
@@ -185,8 +201,8 @@ def check_scaled_dot_product_attention(fn: Callable[..., Any]) -> CheckResult:
 
     Formula: ``softmax(Q Kᵀ / √d_k + M) V`` with the softmax over the keys (last axis) and
     M = 0 where the boolean mask (T, S) is True, −∞ where it is False; Q is (T, d_k), K (S, d_k),
-    V (S, d_v). One hidden input has scores near 1,000, so the softmax must subtract each row's
-    maximum. Notebook example: Q = [[1, 0], [0, 1], [1, 1]], K = [[1, 0], [1, 1], [0, 2]],
+    V (S, d_v). In one hidden input the rows' largest scores are about 1,130, 5 and −99, so the
+    softmax must subtract each row's own maximum. Notebook example: Q = [[1, 0], [0, 1], [1, 1]], K = [[1, 0], [1, 1], [0, 2]],
     V = [[1, 0], [0, 1], [2, 2]] with the causal mask of 3 positions.
     """
     return _run_nan_aware(_attention_exercise(), fn)

@@ -48,16 +48,23 @@ def _top_k(logits, k):
     return filter_top_k(logits, k)
 
 
+def _tie_cases():
+    """Return the top-k inputs with ties at the k-th largest logit, each in a different pattern."""
+    np = _np()
+    top = np.array([1.0, 2.0, 2.0, 0.0, 2.0, -1.0, 2.0])  # four tokens share the largest logit
+    middle = np.array([5.0, 1.0, 3.0, 1.0, 1.0, 4.0, 1.0])  # the k-th largest is one of four 1.0s
+    many = np.random.default_rng(12).integers(-2, 3, 25).astype(float)  # 25 logits, five values
+    return [(top, 2), (middle, 4), (many, 8), (np.full(6, 0.5), 3)]
+
+
 def _top_k_exercise():
     np = _np()
     order = lambda z: np.argsort(-np.asarray(z), kind="stable")  # noqa: E731  most likely first, ties by id
-    ties = np.array([1.0, 2.0, 2.0, 0.0, 2.0, -1.0, 2.0])  # four tokens share the largest logit
     return _arrays_exercise(
         "top_k_filter", ("logits", "k"), _top_k,
         note="the k largest logits kept, every other one set to −inf",
         cases=_cases([(np.array([2.0, 1.0, 0.5, 3.0, -1.0]), 2)],
-                     [(ties, 2), (ties, 5), _random_logits(1, 12) + (3,), _random_logits(2, 30, 4.0) + (7,),
-                      (np.array([0.3, -0.2, 1.7]), 1), (np.array([0.3, -0.2, 1.7]), 3)]),
+                     [*_tie_cases(), (np.array([0.3, -0.2, 1.7]), 1), (np.array([0.3, -0.2, 1.7]), 3)]),
         mistakes=(
             _Mistake(_UNCHANGED, lambda z, k: np.asarray(z, dtype=np.float64)),
             _Mistake("you kept the k *smallest* logits: sort from the largest down, e.g. "
@@ -66,9 +73,16 @@ def _top_k_exercise():
                      "than k tokens: keep exactly k (among equal logits the lower ids, as "
                      "np.argsort(-logits, kind='stable')[:k] gives).",
                      lambda z, k: np.where(z >= np.sort(z)[::-1][k - 1], z, -np.inf)),
-            _Mistake("among equal logits keep the lower ids: np.argsort(logits)[-k:] keeps the higher "
-                     "ones; use np.argsort(-logits, kind='stable')[:k].",
+            _Mistake("you kept only the logits strictly above the k-th largest, so ties give fewer "
+                     "than k tokens: keep exactly k (among equal logits the lower ids).",
+                     lambda z, k: np.where(z > np.sort(z)[::-1][k - 1], z, -np.inf)),
+            _Mistake("among equal logits keep the lower ids: np.argsort(logits)[-k:] (or "
+                     "np.argsort(logits)[::-1][:k]) keeps the higher ones; use "
+                     "np.argsort(-logits, kind='stable')[:k].",
                      lambda z, k: _keep(z, np.argsort(z, kind="stable")[-k:])),
+            _Mistake("among equal logits keep the lower ids: np.argsort's default sort is not stable "
+                     "and may order equal logits any way; pass kind='stable', "
+                     "np.argsort(-logits, kind='stable')[:k].", lambda z, k: _keep(z, np.argsort(-z)[:k])),
             _Mistake("return the filtered logits, not probabilities: the caller applies softmax "
                      "(and the temperature) afterwards.", lambda z, k: _softmax(_top_k(z, k))),
             _Mistake("removed tokens must get −inf, not 0: a logit of 0 still has probability "
@@ -118,18 +132,37 @@ def _top_p_exercise():
         ranked = order(z)
         return _keep(z, ranked[np.cumsum(_softmax(z)[ranked]) < p])
 
+    def mass_before_at_most(z, p):  # keeps a token while the mass before it is <= top_p
+        ranked = order(z)
+        probs = _softmax(z)[ranked]
+        return _keep(z, ranked[np.cumsum(probs) - probs <= p])
+
+    def ties_kept(z, p):  # every token as likely as the one that reaches top_p
+        nucleus = np.isfinite(_top_p(z, p))
+        return np.where(z >= np.min(np.asarray(z)[nucleus]), z, -np.inf)
+
     return _arrays_exercise(
         "top_p_filter", ("logits", "top_p"), _top_p,
         note="the smallest set of most likely tokens whose probability reaches top_p kept, the rest −inf",
         cases=_cases([(np.array([0.0, 2.0, -1.0, 1.0]), 0.9)],
                      [_random_logits(3, 12) + (0.5,), _random_logits(4, 40, 3.0) + (0.95,),
-                      (np.array([5.0, 0.0, 0.0, 1.0]), 0.8), _random_logits(5, 8, 1.0) + (0.3,),
-                      (np.array([3.0, 4.0, 3.5, 2.0, 6.0, 5.5]), 0.6)]),
+                      (np.array([5.0, 0.0, 0.0, 1.0]), 0.8), (np.array([2.0, 1.0, 1.0, 1.0, 0.0]), 0.7),
+                      (np.array([1.0, 3.0, 3.0, 0.0, 3.0]), 0.5), (np.zeros(4), 0.5)]),
         mistakes=(
             _Mistake(_UNCHANGED, lambda z, p: np.asarray(z, dtype=np.float64)),
             _Mistake("you left out the token whose probability makes the running sum reach top_p: "
                      "the nucleus is the *smallest set whose mass is at least* top_p, so it includes "
                      "that token (and always at least one token).", crossing_left_out),
+            _Mistake("the nucleus is the *smallest* set whose mass reaches top_p: once the tokens "
+                     "kept so far have mass equal to top_p, stop (keep a token while the mass before "
+                     "it is < top_p, not <= top_p).", mass_before_at_most),
+            _Mistake("you kept every token as likely as the one that reaches top_p, so ties give more "
+                     "tokens than the smallest set: among equal probabilities take the lower ids first "
+                     "(np.argsort(-logits, kind='stable')) and stop as soon as the mass reaches top_p.",
+                     ties_kept),
+            _Mistake("among equal probabilities take the lower ids first: np.argsort(probs)[::-1] puts "
+                     "the higher ids first; use np.argsort(-logits, kind='stable').",
+                     lambda z, p: by_mass(z, p, _softmax, lambda v: np.argsort(v, kind="stable")[::-1])),
             _Mistake("add up the probabilities from the most likely token down (sort by decreasing "
                      "logit), not from the least likely.",
                      lambda z, p: by_mass(z, p, _softmax, lambda v: np.argsort(v, kind="stable"))),
@@ -169,6 +202,12 @@ def _next_token_probs(logits, temperature, top_k, top_p):
     return probabilities(logits, config)
 
 
+def _large_logits_case():
+    """Return logits near 1,000 with temperature 0.02 (z / T ≈ 50,000: np.exp overflows), top-k 4, top-p off."""
+    np = _np()
+    return (1000.0 + np.array([0.1, 0.05, 0.0, 0.12, -0.2, 0.11]), 0.02, 4, 1.0)
+
+
 def _next_token_exercise():
     np = _np()
 
@@ -187,6 +226,12 @@ def _next_token_exercise():
         keep = np.isfinite(_top_p(_top_k(np.asarray(z), k), p))
         return _softmax(np.where(keep, np.asarray(z) / t, -np.inf))
 
+    def overflowing(z, t, k, p):  # softmax as exp(z) / Σ exp(z), without subtracting max z
+        kept = np.isfinite(filtered(z, t, k, p))
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = np.where(kept, np.exp(np.asarray(z) / t), 0.0)
+            return e / e.sum()
+
     shown = (np.array([2.0, 1.0, 0.0, -1.0, 0.5]), 0.5, 3, 0.9)
     return _arrays_exercise(
         "next_token_probs", ("logits", "temperature", "top_k", "top_p"), _next_token_probs,
@@ -194,8 +239,11 @@ def _next_token_exercise():
         cases=_cases([shown],
                      [_random_logits(6, 10) + (1.5, 6, 0.8), _random_logits(7, 20, 3.0) + (0.7, 10, 0.9),
                       (np.array([1.0, 3.0, 2.5, 0.0, 2.9, -2.0]), 2.0, 4, 0.7),
-                      _random_logits(8, 15, 1.0) + (1.0, 15, 0.5), _random_logits(9, 12, 2.0) + (0.8, 12, 1.0)]),
+                      _random_logits(8, 15, 1.0) + (1.0, 15, 0.5), _large_logits_case()]),
         mistakes=(
+            _Mistake("exp overflowed: logits / T reach 50,000 in one input and np.exp gives inf "
+                     "(inf / inf is NaN). Subtract the largest kept logit before np.exp, as the "
+                     "stable softmax of notebook 05 does; the result is the same.", overflowing),
             _Mistake("the kept probabilities must sum to 1: after removing tokens, apply softmax to "
                      "the filtered logits (the same as dividing the kept probabilities by their sum).",
                      unnormalised),
