@@ -187,7 +187,8 @@ def check_top_p_filter(fn: Callable[..., Any]) -> CheckResult:
     """Return the CheckResult of ``fn(logits, top_p)`` -> logits with −inf outside the nucleus.
 
     With p = softmax(logits) sorted from the most likely down, the nucleus is the m most likely
-    tokens, m the smallest with p_(1) + ... + p_(m) ≥ top_p (Holtzman et al. 2020). Notebook
+    tokens, m the smallest with p_(1) + ... + p_(m) ≥ top_p (Holtzman et al. 2020); among equal
+    probabilities the lower id comes first (``np.argsort(-logits, kind="stable")``). Notebook
     example: logits [0, 2, −1, 1], top_p = 0.9 (probabilities 0.087, 0.644, 0.032, 0.237) gives
     [0, 2, −inf, 1].
     """
