@@ -72,5 +72,5 @@ __all__ = [
     "attention", "checkpoints", "checks", "classroom", "corpora", "datasets", "decoding",
     "embeddings", "evaluation", "generate", "glove", "losses", "lstm_lm", "memory", "ngram",
     "numerals", "optim", "plots", "regularization", "rnn", "text", "timing", "training", "transformer",
-    "translation_data", "widgets",
+    "translation_data", "translation_metrics", "widgets",
 ]
