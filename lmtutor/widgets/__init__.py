@@ -3,7 +3,8 @@
 ``tokens.token_explorer`` shows one sentence cut three ways ("word", "char", "zh_word") with the
 ids a vocabulary gives each token; ``sampling.sampler`` continues a prompt with a language model
 under the decoding rules you set; ``attention.attention_explorer`` draws the attention weights of
-one head of a trained Transformer. All are re-exported here::
+one head of a trained Transformer; ``optimizers.optimizer_explorer`` draws an optimizer's path on a
+loss surface. All are re-exported here::
 
     from lmtutor import widgets
     widgets.token_explorer({"zh_word": Vocab.build([tokenize("我有一个苹果。", "zh_word")])})
@@ -15,8 +16,10 @@ ipywidgets is imported when a widget is built, so importing this package loads n
 from lmtutor.plots import attention_figure, next_token_figure
 from lmtutor.plots._tokens import SPACE_LABEL
 from lmtutor.widgets.attention import attention_explorer
+from lmtutor.widgets.optimizers import optimizer_explorer, optimizer_figure
 from lmtutor.widgets.sampling import DEFAULT_PROMPT, sample_html, sampler
 from lmtutor.widgets.tokens import DEFAULT_SENTENCE, token_explorer, token_table_html
 
 __all__ = ["DEFAULT_PROMPT", "DEFAULT_SENTENCE", "SPACE_LABEL", "attention_explorer", "attention_figure",
-           "next_token_figure", "sample_html", "sampler", "token_explorer", "token_table_html"]
+           "next_token_figure", "optimizer_explorer", "optimizer_figure", "sample_html", "sampler", "token_explorer",
+           "token_table_html"]
