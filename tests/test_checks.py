@@ -256,6 +256,11 @@ def chrono_bias(u):
     return np.concatenate([-b_f, b_f, np.zeros(2 * len(u))])
 
 
+def clip_python_floats(grads, max_norm):  # right, except that it divides by a norm of 0
+    norm = math.sqrt(sum(float((g * g).sum()) for g in grads))
+    return [g * min(1.0, max_norm / norm) for g in grads]
+
+
 RNN_CORRECT = [
     (checks.check_rnn_step, rnn_step),
     (checks.check_rnn_step, lambda x, h, W, U, b: np.tanh(x @ W + h @ U + b).astype(np.float32)),
@@ -282,12 +287,13 @@ RNN_WRONG = [
     (checks.check_rnn_step, lambda x, h, W, U, b: np.tanh(x @ W + h @ U.T + b), "U transposed"),
     (checks.check_rnn_step, lambda x, h, W, U, b: np.tanh(x @ W + b), "previous state"),
     (checks.check_rnn_step, lambda x, h, W, U, b: np.tanh(x @ W + h @ U), "bias"),
-    (checks.check_clip_by_global_norm,
-     lambda gs, c: [g * min(1.0, c / np.linalg.norm(g)) for g in gs], "by its own norm"),
+    pytest.param(checks.check_clip_by_global_norm,
+                 lambda gs, c: [g * min(1.0, c / np.linalg.norm(g)) for g in gs], "by its own norm",
+                 marks=pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")),
     (checks.check_clip_by_global_norm, lambda gs, c: [np.clip(g, -c, c) for g in gs], "np.clip"),
-    (checks.check_clip_by_global_norm,
-     lambda gs, c: [g * c / math.sqrt(sum(float((x * x).sum()) for x in gs)) for g in gs],
-     "already small"),
+    pytest.param(checks.check_clip_by_global_norm,
+                 lambda gs, c: [g * c / np.sqrt(sum(np.sum(x * x) for x in gs)) for g in gs], "already small",
+                 marks=pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")),
     (checks.check_lstm_step, _lstm_with(order="ifoc"), "wrong order"),
     (checks.check_lstm_step, _lstm_with(cell_tanh=False), "forgot the tanh on the cell state"),
     (checks.check_lstm_step, lambda *a: lstm_step(*a)[::-1], "hidden state first"),
@@ -495,6 +501,15 @@ SINGLE_ARRAY_CHECKS = {checks.check_rnn_step, checks.check_chrono_bias, checks.c
 @pytest.mark.parametrize("check", ARRAY_CHECKS)
 def test_array_check_not_implemented_none_non_callable_and_wrong_type(check):
     assert_array_check_handles_broken_functions(check, (7, 7), single_array=check in SINGLE_ARRAY_CHECKS)
+
+
+def test_clipping_all_zero_gradients_names_the_zero_norm():
+    result = checks.check_clip_by_global_norm(clip_python_floats)
+    assert "raised ZeroDivisionError" in result.message and "all-zero gradients" in one_line(result)
+    with np.errstate(divide="ignore", invalid="ignore"):  # NumPy divides by 0 with a warning: NaN
+        result = checks.check_clip_by_global_norm(
+            lambda gs, c: [g * c / np.sqrt(sum(np.sum(x * x) for x in gs)) for g in gs])
+    assert "already small" in result.message  # its NaN on the zero gradients matches the mistake's NaN
 
 
 def test_array_check_names_the_expected_type_in_plain_words():

@@ -10,6 +10,7 @@ import copy
 import math
 import numbers
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -66,6 +67,7 @@ class _Exercise:
     cases: tuple[_Case, ...]  # shown cases first
     mistakes: tuple[_Mistake, ...]  # most specific first
     note: str  # what a pass means, for the ✅ line
+    errors: tuple[tuple[type, str], ...] = ()  # (exception type, hint) for this exercise, before _ERROR_HINTS
 
 
 def _one_line(text: str, limit: int) -> str:
@@ -132,7 +134,9 @@ def _changed_argument(param: str, value: Any) -> str:
 def _agrees(mistake: _Mistake, case: _Case, got: Any) -> bool:
     """Return True when ``got`` is what ``mistake`` produces on ``case``."""
     try:
-        return _matches(got, mistake.wrong(*copy.deepcopy(case.args)))
+        with warnings.catch_warnings():  # a typical mistake's overflow or 0 / 0 is not the learner's to see
+            warnings.simplefilter("ignore")
+            return _matches(got, mistake.wrong(*copy.deepcopy(case.args)))
     except Exception:  # a wrong solution may itself fail on an input, e.g. divide by zero
         return False
 
@@ -156,7 +160,8 @@ def _run(exercise: _Exercise, student_fn: Any) -> CheckResult:
         except (Exception, SystemExit) as error:  # KeyboardInterrupt is left to the kernel
             if failure is None:
                 detail = _one_line(f"{type(error).__name__}: {error}".rstrip(": "), 150)
-                hint = next((f"; {h}" for t, h in _ERROR_HINTS.items() if isinstance(error, t)), "")
+                hint = next((f"; {h}" for t, h in (*exercise.errors, *_ERROR_HINTS.items())
+                             if isinstance(error, t)), "")
                 return CheckResult(name, False, f"your function raised {detail} on input {inputs}{hint}")
             continue  # an earlier wrong answer is reported; its diagnosis skips this case
         changed = next((i for i, (a, kept) in enumerate(zip(args, case.args)) if not _same(a, kept)), None)
@@ -260,11 +265,11 @@ def _run_arrays(exercise: _Exercise, student_fn: Any) -> CheckResult:
     return _run(exercise, lambda *args: _ArrayAnswer.of(student_fn(*args)))
 
 
-def _arrays_exercise(name, params, reference, cases, mistakes, note):
+def _arrays_exercise(name, params, reference, cases, mistakes, note, errors=()):
     """Return an _Exercise whose reference and mistakes return wrapped arrays."""
     wrap = lambda fn: (lambda *args: _ArrayAnswer.of(fn(*args)))  # noqa: E731
     return _Exercise(name, params, wrap(reference), cases,
-                     tuple(_Mistake(m.hint, wrap(m.wrong)) for m in mistakes), note)
+                     tuple(_Mistake(m.hint, wrap(m.wrong)) for m in mistakes), note, errors)
 
 
 

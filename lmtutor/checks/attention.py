@@ -166,7 +166,7 @@ def _attention_exercise():
         lambda Q, K, V, m: attention.scaled_dot_product_attention(Q, K, V, m)[0],
         note="softmax(Q Kᵀ / √d_k + M) V with M = −∞ where the mask is False",
         cases=_cases([_shown_attention_case()],
-                     [_attention_case(1, 4, 4, 3, 2), _attention_case(2, 2, 5, 4, 3, mask="random"),
+                     [_attention_case(1, 3, 3, 2, 2, mask="random"), _attention_case(2, 2, 5, 4, 3, mask="random"),
                       _attention_case(3, 5, 5, 8, 4, mask="all"), _attention_case(4, 3, 6, 16, 2, mask="random"),
                       _uneven_rows_case()]),
         mistakes=(

@@ -88,7 +88,7 @@ def _sgns_loss_exercise():
     return _Exercise(
         "sgns_loss", ("v_c", "u_o", "u_neg"), _sgns_loss,
         note="L = −log σ(u_o·v_c) − Σ_k log σ(−u_{n_k}·v_c)",
-        cases=_cases([_shown_sgns_case()], [_sgns_case(1, 3, 2), _sgns_case(2, 5, 5),
+        cases=_cases([_shown_sgns_case()], [_sgns_case(1, 2, 2), _sgns_case(2, 5, 5),
                                            _sgns_case(3, 4, 1, 2.0), _sgns_case(4, 8, 10, 0.1)]),
         mistakes=(
             _Mistake("a negative word's score enters with a minus sign: −log σ(−u_n·v_c), which is "
@@ -125,7 +125,7 @@ def _sgns_grad_exercise():
     return _arrays_exercise(
         "sgns_grad_center", ("v_c", "u_o", "u_neg"), _sgns_grad_center,
         note="∂L/∂v_c = (σ(u_o·v_c) − 1) u_o + Σ_k σ(u_{n_k}·v_c) u_{n_k}",
-        cases=_cases([_shown_sgns_case()], [_sgns_case(1, 3, 2), _sgns_case(2, 5, 5),
+        cases=_cases([_shown_sgns_case()], [_sgns_case(1, 2, 2), _sgns_case(2, 5, 5),
                                            _sgns_case(3, 4, 1, 2.0), _sgns_case(4, 8, 10, 0.1)]),
         mistakes=(
             _Mistake("the context word's coefficient is σ(u_o·v_c) − 1 (negative: the step pulls "
@@ -159,6 +159,39 @@ def _three_cos_add(words, vectors, a, b, c):
     for w in (a, b, c):
         scores[index[w]] = -np.inf
     return words[int(np.argmax(scores))]
+
+
+def _analogy_vocab(seed, size=30, dim=32):
+    """Return (words, vectors) in which rows 0, 1, 2 -> 3 and 4, 5, 6 -> 7 are analogies a : b :: c : d,
+    d at cosine ≈ 0.97 to t = b̂ − â + ĉ. Beside each, distractors that win under a typical mistake:
+    a word along b̂ + ĉ (−a dropped), along b̂ − â (c dropped), along ĉ − â (b dropped), along b̂ with
+    b six times longer than the other words (a, b, c not normalised), and a long word (raw dot products)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    vectors = rng.normal(size=(size, dim)) / np.sqrt(dim)
+    unit = lambda v: v / np.linalg.norm(v)  # noqa: E731
+    for a, b, c, d, *distractors in ((0, 1, 2, 3, 8, 9, 10, 11, 12), (4, 5, 6, 7, 13, 14, 15, 16, 17)):
+        vectors[b] *= 6.0
+        ua, ub, uc = unit(vectors[a]), unit(vectors[b]), unit(vectors[c])
+        target = unit(ub - ua + uc)
+        for row, direction in zip([d, *distractors[:4]], [target, ub + uc, ub - ua, uc - ua, ub]):
+            vectors[row] = unit(direction) + 0.25 * rng.normal(size=dim) / np.sqrt(dim)
+        vectors[distractors[4]] = 40 * (0.45 * target + 0.9 * rng.normal(size=dim) / np.sqrt(dim))
+    return [f"w{i}" for i in range(size)], vectors
+
+
+def _analogy_cases():
+    """Return the hidden inputs: two questions on each of two vocabularies of 30 words (the second's
+    rows in another order), and one question on 50 random words with a noisy answer."""
+    import numpy as np
+
+    first = _analogy_vocab(1)
+    words, vectors = _analogy_vocab(2)
+    order = np.random.default_rng(2).permutation(len(words))
+    second = ([words[i] for i in order], vectors[order])  # the rows in another order
+    return [(*first, "w0", "w1", "w2"), (*first, "w4", "w5", "w6"), (*second, "w0", "w1", "w2"),
+            (*second, "w4", "w5", "w6"), _analogy_case(2, 50, 64, 1.5)]
 
 
 def _analogy_case(seed, size, dim, d_noise=0.3, long_word=None):
@@ -197,6 +230,16 @@ def _three_cos_add_exercise():
             scores[index[w]] = -np.inf
         return words[int(np.argmax(scores))]
 
+    def offset(words, vectors, a, b, c, *, drop="", unit_abc=True):
+        unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        terms = unit if unit_abc else vectors
+        index = {w: i for i, w in enumerate(words)}
+        target = sum(sign * terms[index[w]] for w, sign in ((a, -1), (b, 1), (c, 1)) if w != drop)
+        scores = unit @ target
+        for w in (a, b, c):
+            scores[index[w]] = -np.inf
+        return words[int(np.argmax(scores))]
+
     def no_exclusion(words, vectors, a, b, c):
         unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
         index = {w: i for i, w in enumerate(words)}
@@ -206,14 +249,21 @@ def _three_cos_add_exercise():
         "three_cos_add", ("words", "vectors", "a", "b", "c"), _three_cos_add,
         note="d = argmax over x ∉ {a, b, c} of cos(x, b − a + c) on unit vectors",
         cases=_cases([_shown_analogy_case()],
-                     [_analogy_case(1, 30, 32, long_word=5), _analogy_case(2, 50, 64, 1.5),
-                      _analogy_case(3, 20, 48, 1.5, long_word=7), _analogy_case(4, 40, 64),
-                      _analogy_case(5, 60, 100, 1.2, long_word=9)]),
+                     _analogy_cases()),
         mistakes=(
             _Mistake("exclude the question words a, b and c from the answers: b − a + c is usually "
                      "closest to b or c itself.", no_exclusion),
             _Mistake("normalise the vectors to length 1 first (3CosAdd uses cosines); with raw dot "
                      "products a long vector wins whatever its direction.", raw_dot),
+            _Mistake("normalise a, b and c too before forming b − a + c: otherwise the longest of the "
+                     "three dominates the offset and a word next to it wins.",
+                     lambda *q: offset(*q, unit_abc=False)),
+            _Mistake("you dropped − a: b + c finds a word close to both b and c; the offset is "
+                     "b − a + c (woman − man + king).", lambda *q: offset(*q, drop=q[2])),
+            _Mistake("you dropped + c: b − a is only the relation (woman − man); add c to carry it "
+                     "over to the third word: b − a + c.", lambda *q: offset(*q, drop=q[4])),
+            _Mistake("you dropped b: the offset is b − a + c (woman − man + king), with b.",
+                     lambda *q: offset(*q, drop=q[3])),
             _Mistake("the offset is b − a + c (woman − man + king), not a − b + c.",
                      lambda words, vectors, a, b, c: _three_cos_add(words, vectors, b, a, c)),
         ))

@@ -19,9 +19,9 @@ def _rnn_case(seed, batch, input_size, hidden, scale=1.0):
 
 
 def _rnn_step(x_t, h_prev, W, U, b):
-    import numpy as np
+    from lmtutor import rnn
 
-    return np.tanh(x_t @ W + h_prev @ U + b)
+    return rnn.rnn_step(x_t, h_prev, {"kernel": W, "recurrent_kernel": U, "bias": b})
 
 
 def _shown_rnn_case():
@@ -38,7 +38,7 @@ def _rnn_step_exercise():
         "rnn_step", ("x_t", "h_prev", "W", "U", "b"), _rnn_step,
         note="h_t = tanh(x_t W + h_prev U + b)",
         cases=_cases([_shown_rnn_case()],
-                     [_rnn_case(1, 3, 4, 5), _rnn_case(2, 1, 3, 3), _rnn_case(3, 4, 2, 6, 0.3),
+                     [_rnn_case(1, 3, 4, 5), _rnn_case(2, 1, 2, 2), _rnn_case(3, 4, 2, 6, 0.3),
                       _rnn_case(4, 2, 5, 5, 2.0)]),
         mistakes=(
             _Mistake("you forgot the tanh: h_t = tanh(x_t W + h_prev U + b); without it the state "
@@ -67,10 +67,9 @@ def check_rnn_step(fn: Callable[..., Any]) -> CheckResult:
 
 
 def _clip(grads, max_norm):
-    import numpy as np
+    from lmtutor import rnn
 
-    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
-    return [g * min(1.0, max_norm / norm) if norm > 0 else g for g in grads]
+    return rnn.clip_by_global_norm(list(grads), max_norm)[0]
 
 
 def _grads_case(seed, shapes, size, max_norm):
@@ -86,9 +85,12 @@ def _clip_exercise():
     return _arrays_exercise(
         "clip_by_global_norm", ("grads", "max_norm"), _clip,
         note="g ← g · min(1, max_norm / ‖g‖) with one global norm over all arrays",
+        errors=((ZeroDivisionError, "one input has all-zero gradients, so the global norm is 0: "
+                 "scale only when the norm exceeds max_norm (zero gradients stay zero), and never "
+                 "divide by the norm otherwise"),),
         cases=_cases([([np.array([3.0, 0.0]), np.array([[0.0, 4.0]])], 1.0)],
                      [_grads_case(1, [(3, 4), (4,)], 10.0, 5.0), _grads_case(2, [(2, 2), (2,)], 0.1, 5.0),
-                      _grads_case(3, [(5,), (2, 3), (3,)], 1.0, 2.0), ([np.array([0.3, 0.4])], 0.5),
+                      _grads_case(3, [(5,), (2, 3), (3,)], 1.0, 2.0), ([np.zeros(2), np.zeros((1, 2))], 1.0),
                       ([np.array([6.0, 8.0]), np.array([-1.0])], 2.0)]),
         mistakes=(
             _Mistake("you clipped each array by its own norm: global-norm clipping computes one "
@@ -113,7 +115,8 @@ def check_clip_by_global_norm(fn: Callable[..., Any]) -> CheckResult:
     """Return the CheckResult of ``fn(grads, max_norm)``: grads (a list of arrays) clipped together.
 
     Formula: ``norm = sqrt(sum over all arrays of sum(g ** 2))``; every g becomes
-    ``g * min(1, max_norm / norm)``. Returns a list of arrays of the same shapes. Notebook
+    ``g * min(1, max_norm / norm)`` (unchanged when norm ≤ max_norm, also when every gradient is
+    zero and norm = 0). Returns a list of arrays of the same shapes. Notebook
     example: ``fn([array([3., 0.]), array([[0., 4.]])], 1.0)`` gives ``[array([0.6, 0.]),
     array([[0., 0.8]])]`` (the global norm is 5).
     """
@@ -131,6 +134,12 @@ def _lstm_step(x_t, h_prev, c_prev, W, U, b, order="ifco", cell_tanh=True, gate=
     return gate(blocks["o"]) * (np.tanh(c) if cell_tanh else c), c
 
 
+def _lstm_reference(x_t, h_prev, c_prev, W, U, b):
+    from lmtutor import rnn
+
+    return rnn.lstm_step(x_t, h_prev, c_prev, {"kernel": W, "recurrent_kernel": U, "bias": b})
+
+
 def _lstm_case(seed, batch, input_size, hidden):
     import numpy as np
 
@@ -144,10 +153,10 @@ def _lstm_exercise():
     import numpy as np
 
     return _arrays_exercise(
-        "lstm_step", ("x_t", "h_prev", "c_prev", "W", "U", "b"), _lstm_step,
+        "lstm_step", ("x_t", "h_prev", "c_prev", "W", "U", "b"), _lstm_reference,
         note="gates i, f, c̃, o from z = x_t W + h_prev U + b; c_t = f c + i c̃; h_t = o tanh(c_t)",
         cases=_cases([_lstm_case(0, 1, 2, 2)],
-                     [_lstm_case(1, 3, 4, 5), _lstm_case(2, 2, 3, 1), _lstm_case(3, 4, 6, 3)]),
+                     [_lstm_case(1, 3, 4, 5), _lstm_case(2, 1, 2, 2), _lstm_case(3, 4, 6, 3)]),
         mistakes=(
             _Mistake("the gates are in the wrong order: Keras stores the blocks of z as i, f, c, o "
                      "(input gate, forget gate, candidate, output gate).",
@@ -192,7 +201,7 @@ def _chrono_exercise():
     return _arrays_exercise(
         "chrono_bias", ("u",), _chrono_bias,
         note="b = [−ln u, ln u, 0, 0] in Keras's gate order i, f, c, o",
-        cases=_cases([shown], [(rng.uniform(1, 99, 5),), (np.array([2.0]),), (rng.uniform(1, 9, 8),)]),
+        cases=_cases([shown], [(rng.uniform(1, 99, 5),), (np.array([2.0]),), (rng.uniform(1, 9, 3),)]),
         mistakes=(
             _Mistake("the blocks are swapped: Keras's order is i, f, c, o, so the input-gate bias "
                      "−ln u comes first and the forget-gate bias ln u second.",

@@ -10,11 +10,9 @@ from lmtutor.checks._runner import CheckResult, _Mistake, _arrays_exercise, _cas
 
 
 def _log_softmax(logits):
-    import numpy as np
+    from lmtutor import losses
 
-    z = np.asarray(logits, dtype=np.float64)
-    shifted = z - z.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return losses.log_softmax(logits, axis=-1)
 
 
 def _log_softmax_exercise():
@@ -72,6 +70,10 @@ def check_log_softmax(fn: Callable[..., Any]) -> CheckResult:
 
 
 def _adam_step(theta, grad, m, v, t, learning_rate, beta_1, beta_2, epsilon):
+    """Return Adam's step as the exercise (and Kingma & Ba's Algorithm 1) writes it, ε added to √v̂.
+
+    lmtutor.optim.Adam puts ε where Keras does, ε̂ = ε / √(1 − β2^t); tests/test_checks_promises.py
+    proves this function equal to optim.Adam with ε = 0 for many steps, and with ε converted."""
     import numpy as np
 
     m = beta_1 * m + (1 - beta_1) * grad
@@ -104,6 +106,16 @@ def _adam_exercise():
                 return theta - lr * m_hat / ((np.sqrt(v_hat) if sqrt else v_hat) + eps), m, v
         return step
 
+    def keras_epsilon(theta, grad, m, v, t, lr, b1, b2, eps):  # α_t m / (√v + ε), Keras's form
+        m = b1 * m + (1 - b1) * grad
+        v = b2 * v + (1 - b2) * grad ** 2
+        return theta - lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * m / (np.sqrt(v) + eps), m, v
+
+    def epsilon_inside(theta, grad, m, v, t, lr, b1, b2, eps):
+        m = b1 * m + (1 - b1) * grad
+        v = b2 * v + (1 - b2) * grad ** 2
+        return theta - lr * (m / (1 - b1 ** t)) / np.sqrt(v / (1 - b2 ** t) + eps), m, v
+
     seed_hint = ("the source article's Adam: no second moment. Keep v = beta_2 v + (1 - beta_2) "
                  "grad**2 and divide m̂ by √v̂ + ε; without v the step grows with the size of the "
                  "gradient (no scale invariance).")
@@ -112,7 +124,8 @@ def _adam_exercise():
     return _arrays_exercise(
         "adam_step", ("theta", "grad", "m", "v", "t", "learning_rate", "beta_1", "beta_2", "epsilon"),
         _adam_step, note="m, v updated; θ − α m̂ / (√v̂ + ε) with m̂ = m/(1 − β1^t), v̂ = v/(1 − β2^t)",
-        cases=_cases([shown], [_adam_case(1, 2, 1), _adam_case(2, 3, 5), _adam_case(3, (2, 2), 50, 0.001),
+        cases=_cases([shown], [_adam_case(1, 2, 3, eps=1e-3, scale=0.01), _adam_case(2, 3, 5),
+                               _adam_case(3, (2, 2), 50, 0.001),
                                _adam_case(4, 4, 2, 0.1, 0.8, 0.99, 1e-6, scale=100.0),
                                _adam_case(5, 3, 1000, scale=0.01)]),
         mistakes=(
@@ -125,6 +138,18 @@ def _adam_exercise():
             _Mistake("v averages the *squared* gradient: v = beta_2 v + (1 - beta_2) grad**2.",
                      variant(square=False)),
             _Mistake("divide by the square root of v̂: sqrt(v̂) + epsilon.", variant(sqrt=False)),
+            _Mistake("use the epsilon argument: one input passes epsilon = 1e-3 with gradients near "
+                     "0.01, where ε changes the step by about a tenth; a constant such as 1e-8 "
+                     "or 1e-7 gives another answer.",
+                     lambda *a: _adam_step(*a[:8], 1e-8)),
+            _Mistake("use the epsilon argument: one input passes epsilon = 1e-3 with gradients near "
+                     "0.01, where ε changes the step by about a tenth; a constant such as 1e-8 "
+                     "or 1e-7 gives another answer.",
+                     lambda *a: _adam_step(*a[:8], 1e-7)),
+            _Mistake("ε is added after the square root, √v̂ + ε, not inside it (√(v̂ + ε)).", epsilon_inside),
+            _Mistake("that is Keras's form, α √(1 − β2^t) / (1 − β1^t) · m / (√v + ε), which puts ε "
+                     "elsewhere (it equals ε / √(1 − β2^t) added to √v̂); the exercise asks for "
+                     "θ − α m̂ / (√v̂ + ε) with ε added to √v̂ itself.", keras_epsilon),
         ))
 
 
@@ -140,6 +165,8 @@ def check_adam_step(fn: Callable[..., Any]) -> CheckResult:
 
 
 def _dropout_forward(h, mask, rate, training):
+    """Return inverted dropout with a given mask: lmtutor.regularization.dropout draws its own mask
+    (regularization.dropout_mask); tests/test_checks_promises.py proves the two equal."""
     return h * mask / (1 - rate) if training else h
 
 
@@ -188,13 +215,19 @@ def check_dropout_forward(fn: Callable[..., Any]) -> CheckResult:
     return _run_arrays(_dropout_exercise(), fn)
 
 
+def _l2_grad(weights, strength):
+    from lmtutor import regularization
+
+    return regularization.l2_grad(weights, strength)
+
+
 def _l2_exercise():
     import numpy as np
 
     rng = np.random.default_rng(6)
     shown = (np.array([[1.0, -2.0], [0.5, 0.0]]), 0.1)
     return _arrays_exercise(
-        "l2_grad", ("weights", "strength"), lambda w, lam: 2 * lam * w,
+        "l2_grad", ("weights", "strength"), _l2_grad,
         note="∂(λ Σ w²)/∂w = 2 λ w",
         cases=_cases([shown], [(rng.normal(size=(2, 2)), 0.01), (rng.normal(size=5), 0.5),
                                (rng.normal(size=(3, 4)), 1e-4), (np.zeros(3), 0.3)]),

@@ -1,0 +1,164 @@
+"""Promises every exercise check keeps, tested generically over all 24 exercises of notebooks 00-08:
+a function that changes an argument in place fails and says which one, a function that ignores any one
+argument fails, the notebook example's answer hard-coded fails, and the references agree with the
+lmtutor functions the notebooks teach (optim, rnn, regularization, losses, evaluation, embeddings)."""
+
+import copy
+import math
+
+import numpy as np
+import pytest
+
+from lmtutor import checks
+from lmtutor.checks import attention, embeddings, generation, recurrent, tokens, training
+from check_harness import one_line
+from lmtutor.checks._runner import _same
+
+EXERCISES = {
+    checks.check_char_tokens: tokens._CHAR_TOKENS,
+    checks.check_bigram_probability: tokens._BIGRAM_PROBABILITY,
+    checks.check_oov_rate: tokens._OOV_RATE,
+    checks.check_add_k_bigram: tokens._ADD_K_BIGRAM,
+    checks.check_perplexity: tokens._PERPLEXITY,
+    checks.check_cosine_similarity: embeddings._cosine_exercise(),
+    checks.check_sgns_loss: embeddings._sgns_loss_exercise(),
+    checks.check_sgns_grad_center: embeddings._sgns_grad_exercise(),
+    checks.check_three_cos_add: embeddings._three_cos_add_exercise(),
+    checks.check_rnn_step: recurrent._rnn_step_exercise(),
+    checks.check_clip_by_global_norm: recurrent._clip_exercise(),
+    checks.check_lstm_step: recurrent._lstm_exercise(),
+    checks.check_chrono_bias: recurrent._chrono_exercise(),
+    checks.check_log_softmax: training._log_softmax_exercise(),
+    checks.check_adam_step: training._adam_exercise(),
+    checks.check_dropout_forward: training._dropout_exercise(),
+    checks.check_l2_grad: training._l2_exercise(),
+    checks.check_top_k_filter: generation._top_k_exercise(),
+    checks.check_top_p_filter: generation._top_p_exercise(),
+    checks.check_next_token_probs: generation._next_token_exercise(),
+    checks.check_causal_mask: attention._causal_exercise(),
+    checks.check_scaled_dot_product_attention: attention._attention_exercise(),
+    checks.check_positional_encoding: attention._positions_exercise(),
+}
+CHECKS = list(EXERCISES)
+ARGUMENTS = [(check, i) for check, exercise in EXERCISES.items() for i in range(len(exercise.params))]
+
+
+def unwrap(answer):
+    """Return a reference answer as the learner would: arrays for wrapped arrays, tuples as lists."""
+    if isinstance(answer, tuple):
+        return [unwrap(a) for a in answer]
+    return answer.array.copy() if hasattr(answer, "array") else answer
+
+
+def right(exercise):
+    """Return a correct learner function: the reference, answers unwrapped."""
+    return lambda *args: unwrap(exercise.reference(*copy.deepcopy(args)))
+
+
+def test_every_public_check_is_listed():
+    assert set(CHECKS) == {getattr(checks, name) for name in checks.__all__ if name.startswith("check_")}
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_the_reference_itself_passes(check):
+    assert check(right(EXERCISES[check])).passed
+
+
+# --- arguments changed in place -------------------------------------------------------------
+
+
+def spoil(value):
+    """Change ``value`` in place if it is mutable (return True), else return False."""
+    if isinstance(value, np.ndarray):
+        value[...] = np.where(value.dtype == bool, ~value, value + 1) if value.dtype == bool else value + 1
+        return True
+    if isinstance(value, list):
+        if value and isinstance(value[0], np.ndarray):
+            value[0] += 1
+        else:
+            value.append(value[0] if value else "x")
+        return True
+    if isinstance(value, (dict, set)):
+        value.clear() if value else (value.update({"x": 1}) if isinstance(value, dict) else value.add("x"))
+        return True
+    return False
+
+
+MUTABLE = [(check, i) for check, i in ARGUMENTS
+           if spoil(copy.deepcopy(EXERCISES[check].cases[0].args[i]))]
+
+
+@pytest.mark.parametrize(("check", "index"), MUTABLE)
+def test_a_right_answer_that_changes_an_argument_in_place_fails_and_names_it(check, index):
+    exercise = EXERCISES[check]
+
+    def in_place(*args):
+        answer = right(exercise)(*args)
+        spoil(args[index])
+        return answer
+
+    result = check(in_place)
+    assert not result.passed
+    assert f"changed its argument `{exercise.params[index]}` in place" in one_line(result), result.message
+    assert check(right(exercise)).passed  # the cases are intact for the next call
+
+
+def test_every_exercise_has_a_mutable_argument_tested():
+    unchangeable = {checks.check_char_tokens, checks.check_causal_mask, checks.check_positional_encoding}  # str, ints
+    assert {check for check, _ in MUTABLE} == set(CHECKS) - unchangeable
+
+
+# --- every argument changes the answer --------------------------------------------------------
+
+
+def compatible(a, b):
+    """Return True when b could stand in for a: the same type and, for arrays and lists, the same shapes."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.shape == b.shape
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(compatible(x, y) for x, y in zip(a, b))
+    return True
+
+
+def ignoring(exercise, index):
+    """Return a function that answers as the reference would if argument ``index`` always had the
+    value it has in an earlier-listed case (the shown one first) of the same type and shape: the
+    function of a learner who wrote that value in, or read it from a global, instead of the argument."""
+    fn = right(exercise)
+
+    def wrong(*args):
+        for case in exercise.cases:
+            stand_in = case.args[index]
+            if compatible(args[index], stand_in) and not _same(args[index], stand_in):
+                try:
+                    return fn(*args[:index], copy.deepcopy(stand_in), *args[index + 1:])
+                except Exception:  # the stand-in does not fit the other arguments: try the next
+                    continue
+        return fn(*args)
+    return wrong
+
+
+@pytest.mark.parametrize(("check", "index"), ARGUMENTS)
+def test_a_function_that_ignores_any_one_argument_fails(check, index):
+    result = check(ignoring(EXERCISES[check], index))
+    assert not result.passed, f"{EXERCISES[check].name} passes without reading {EXERCISES[check].params[index]}"
+    assert "raised" not in result.message
+
+
+# --- hard-coded answers ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_the_notebook_examples_answer_for_every_input_fails(check):
+    exercise = EXERCISES[check]
+    shown = [c for c in exercise.cases if c.shown]
+
+    def hard_coded(*args):  # the notebook's answer for each example shown, the first one otherwise
+        case = next((c for c in shown if _same(list(args), list(c.args))), shown[0])
+        return right(exercise)(*case.args)
+
+    result = check(hard_coded)
+    assert not result.passed
+    assert "notebook example's answer for a different input" in result.message, result.message
