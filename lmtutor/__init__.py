@@ -46,7 +46,7 @@ def quiet_retracing():
 
     Scoring documents of different lengths feeds Keras a new input shape per batch, so TensorFlow
     traces the model again and warns ("... triggered tf.function retracing ..."). Where that is the
-    design (lstm_lm.evaluate_documents, transformer.evaluate_documents), the warning tells a student
+    design (lm.evaluate_documents), the warning tells a student
     nothing; every other warning of the "tensorflow" logger still shows.
     """
     import contextlib
@@ -71,6 +71,6 @@ def quiet_retracing():
 __all__ = [
     "attention", "checkpoints", "checks", "classroom", "corpora", "datasets", "decoding",
     "embeddings", "evaluation", "generate", "glove", "losses", "lstm_lm", "memory", "ngram",
-    "numerals", "optim", "plots", "regularization", "rnn", "text", "timing", "training", "transformer",
+    "numerals", "optim", "pca", "plots", "regularization", "rnn", "text", "timing", "training", "transformer",
     "translation_data", "translation_metrics", "widgets",
 ]

@@ -10,7 +10,7 @@ show it (leave it as the last line of a cell to display it)::
 This module holds the style and the general helpers (``bar``, ``line``, ``heatmap``, ``png``); the
 figures of one concept sit in a submodule named after it and are re-exported here:
 ``next_token_figure`` (``plots.decoding``), ``attention_figure`` (``plots.attention``), ``contour``
-and ``path_figure`` (``plots.optim``).
+and ``path_figure`` (``plots.optim``), ``word_map`` (``plots.embeddings``).
 
 Chinese glyphs come from Noto Sans CJK SC, shipped inside the pinned PyPI package
 ``mplfonts==0.0.11``, so no system font is needed. Latin text keeps DejaVu Sans; matplotlib falls
@@ -222,7 +222,8 @@ def png(fig: Figure) -> bytes:
 # The figures of one concept each, in their own submodule (imported last: they use the helpers above).
 from lmtutor.plots.attention import attention_figure  # noqa: E402
 from lmtutor.plots.decoding import next_token_figure  # noqa: E402
+from lmtutor.plots.embeddings import word_map  # noqa: E402
 from lmtutor.plots.optim import contour, path_figure  # noqa: E402
 
 __all__ = ["attention_figure", "bar", "cjk_font_name", "cjk_font_path", "contour", "heatmap", "line",
-           "next_token_figure", "path_figure", "png", "setup"]
+           "next_token_figure", "path_figure", "png", "setup", "word_map"]

@@ -4,7 +4,8 @@
 ids a vocabulary gives each token; ``sampling.sampler`` continues a prompt with a language model
 under the decoding rules you set; ``attention.attention_explorer`` draws the attention weights of
 one head of a trained Transformer; ``optimizers.optimizer_explorer`` draws an optimizer's path on a
-loss surface. All are re-exported here::
+loss surface; ``neighbours.neighbours_explorer`` answers with a word's nearest neighbours or an
+analogy. All are re-exported here::
 
     from lmtutor import widgets
     widgets.token_explorer({"zh_word": Vocab.build([tokenize("我有一个苹果。", "zh_word")])})
@@ -16,10 +17,11 @@ ipywidgets is imported when a widget is built, so importing this package loads n
 from lmtutor.plots import attention_figure, next_token_figure
 from lmtutor.plots._tokens import SPACE_LABEL
 from lmtutor.widgets.attention import attention_explorer
+from lmtutor.widgets.neighbours import neighbours_answer, neighbours_explorer
 from lmtutor.widgets.optimizers import optimizer_explorer, optimizer_figure
 from lmtutor.widgets.sampling import DEFAULT_PROMPT, sample_html, sampler
 from lmtutor.widgets.tokens import DEFAULT_SENTENCE, token_explorer, token_table_html
 
 __all__ = ["DEFAULT_PROMPT", "DEFAULT_SENTENCE", "SPACE_LABEL", "attention_explorer", "attention_figure",
-           "next_token_figure", "optimizer_explorer", "optimizer_figure", "sample_html", "sampler", "token_explorer",
-           "token_table_html"]
+           "neighbours_answer", "neighbours_explorer", "next_token_figure", "optimizer_explorer", "optimizer_figure",
+           "sample_html", "sampler", "token_explorer", "token_table_html"]
