@@ -71,6 +71,6 @@ def quiet_retracing():
 __all__ = [
     "attention", "checkpoints", "checks", "classroom", "corpora", "datasets", "decoding",
     "embeddings", "evaluation", "generate", "glove", "losses", "lstm_lm", "memory", "ngram",
-    "numerals", "optim", "pca", "plots", "regularization", "rnn", "text", "timing", "training", "transformer",
+    "numerals", "optim", "parallel", "pca", "plots", "regularization", "rnn", "text", "timing", "training", "transformer",
     "translation_data", "translation_metrics", "widgets",
 ]
