@@ -3,7 +3,11 @@
 nbval runs the cells but renders no widget; these tests prove that the token explorer of notebook
 01, the sampler of notebook 07 and the attention explorer of notebook 08 are drawn in the browser,
 and that typing in them, moving a slider or picking from a drop-down reaches the kernel and comes
-back. They follow
+back. Each opens a fixture notebook built from the real one: its Setup cell and the cells tagged
+``browser`` (the widget cell and the cells whose variables it uses), so the rest of the notebook,
+which nbval already runs, is not executed a second time (see FIXTURE_SETTINGS for notebook 08).
+The fast test at the end checks every fixture holds the widget call its browser test drives and
+needs no cell left out. They follow
 /work/shared/BROWSER_TEST.md: Debian's Chromium driven by Playwright (no browser download), a
 JupyterLab started here on 127.0.0.1 with temporary config/data/runtime dirs, in its own process
 group, stopped in the fixture's teardown. The kernel is the Python that runs pytest.
@@ -27,12 +31,21 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
-
 REPO = Path(__file__).resolve().parents[1]
 SENTENCE = "人工智能是一种重要的技术。"  # jieba: 人工智能 / 是 / 一种 / 重要 / 的 / 技术 / 。
 PROMPT = "他是中国人"  # a new prompt for notebook 07's sampler
-RUN_ALL_TIMEOUT = 240  # s until a widget is drawn or answers: notebooks 01, 07 and 08 train or load models first
+RUN_ALL_TIMEOUT = 240  # s until a widget is drawn or answers: the fixtures of 01, 07 and 08 load data or models first
+WIDGET_CALLS = {  # notebook: the call that draws the widget its browser test drives
+    "01_text_and_tokens.ipynb": "token_explorer(",
+    "07_text_generation.ipynb": "widgets.sampler(zh_stepper",
+    "08_attention_and_transformer.ipynb": "widgets.attention_explorer(",
+}
+FIXTURE_SETTINGS = {  # notebook: a cell the fixture runs right after Setup, which it overrides
+    # Notebook 08's widget shows the attention of the Transformer trained in section 6 (cell tagged
+    # browser), for BUDGET_SECONDS = 15 s per model. The fixture trains it for 2 s: the maps differ
+    # per head, block and sentence all the same (what the test checks), for 26 s less.
+    "08_attention_and_transformer.ipynb": "BUDGET_SECONDS = 2  # browser fixture: train 2 s, not 15",
+}
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -69,6 +82,19 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def fixture_notebook(name: str):
+    """Return the browser fixture of notebooks/<name>: Setup, FIXTURE_SETTINGS, the cells tagged browser."""
+    import nbformat
+
+    from conftest import browser_cells, read, with_cells
+
+    nb = read(REPO / "notebooks" / name)
+    cells = browser_cells(nb)
+    if name in FIXTURE_SETTINGS:
+        cells.insert(1, nbformat.v4.new_code_cell(FIXTURE_SETTINGS[name]))
+    return with_cells(nb, cells)
 
 
 def _write_kernelspec(data_dir: Path, kernelspec: dict) -> str:
@@ -113,7 +139,8 @@ def _stop(process: subprocess.Popen) -> None:
 def lab(request, tmp_path):
     """Yield (notebook url, kernel display name, server pid) of a JupyterLab serving a copy of notebooks/.
 
-    The notebook is the test's parameter: ``@pytest.mark.parametrize("lab", [name], indirect=True)``.
+    The notebook is the test's parameter: ``@pytest.mark.parametrize("lab", [name], indirect=True)``;
+    the page opens its browser fixture (:func:`fixture_notebook`), saved beside it in the copy.
     """
     notebook = request.param
     _playwright(), _chromium()  # skip before starting anything
@@ -122,7 +149,12 @@ def lab(request, tmp_path):
         _unavailable(f"notebooks/{notebook} does not exist yet; this test runs its widget")
     root = tmp_path / "notebooks"
     shutil.copytree(REPO / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    kernelspec = json.loads(source.read_text(encoding="utf-8")).get("metadata", {}).get("kernelspec", {})
+    import nbformat
+
+    fixture = fixture_notebook(notebook)
+    kernelspec = fixture.metadata.get("kernelspec", {})
+    notebook = f"browser_{notebook}"
+    nbformat.write(fixture, root / notebook)
 
     jupyter = tmp_path / "jupyter"
     dirs = {name: jupyter / name for name in ("config", "data", "runtime", "settings", "workspaces")}
@@ -282,6 +314,7 @@ def _screenshot(page, tmp_path, element, name: str) -> None:
     print(f"screenshot: {screenshot}")
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("lab", ["01_text_and_tokens.ipynb"], indirect=True)
 def test_token_explorer_answers_typing_in_notebook_01(lab, tmp_path):
     with _run_all(lab, tmp_path) as (expect, page):
@@ -302,6 +335,7 @@ def test_token_explorer_answers_typing_in_notebook_01(lab, tmp_path):
         _screenshot(page, tmp_path, output, "token_explorer")
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("lab", ["07_text_generation.ipynb"], indirect=True)
 def test_sampler_answers_a_slider_and_a_new_prompt_in_notebook_07(lab, tmp_path):
     with _run_all(lab, tmp_path) as (expect, page):
@@ -332,6 +366,7 @@ def test_sampler_answers_a_slider_and_a_new_prompt_in_notebook_07(lab, tmp_path)
         _screenshot(page, tmp_path, image, "sampler")
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("lab", ["08_attention_and_transformer.ipynb"], indirect=True)
 def test_attention_explorer_answers_its_drop_downs_in_notebook_08(lab, tmp_path):
     with _run_all(lab, tmp_path) as (expect, page):
@@ -350,3 +385,23 @@ def test_attention_explorer_answers_its_drop_downs_in_notebook_08(lab, tmp_path)
             src, digest = _redrawn(expect, image, src)
         assert digest == first, "back to the first sentence, block 0 and head 0: the first heat map again"
         _screenshot(page, tmp_path, image, "attention_explorer")
+
+
+@pytest.mark.parametrize("name", sorted(WIDGET_CALLS))
+def test_browser_fixture_draws_the_widget_and_needs_no_other_cell(name):
+    """The fixture holds the widget call its browser test drives, and reads no name only a left-out cell defines."""
+    from conftest import read, undefined_names
+
+    fixture = fixture_notebook(name)
+    code = [c.source for c in fixture.cells if c.cell_type == "code"]
+    assert any(WIDGET_CALLS[name] in source for source in code), (
+        f"no cell tagged {'browser'!r} in {name} calls {WIDGET_CALLS[name]!r}: tag the widget cell")
+    if name in FIXTURE_SETTINGS:  # a setting no fixture cell reads would change nothing
+        from conftest import _bound_and_used
+
+        settings, = _bound_and_used(FIXTURE_SETTINGS[name])[:1]
+        read_by_cells = set().union(*(_bound_and_used(source)[1] for source in code))
+        assert settings <= read_by_cells, f"no cell of the fixture reads {settings - read_by_cells}"
+    missing = undefined_names(read(REPO / "notebooks" / name), fixture.cells)
+    assert not missing, (f"the browser fixture of {name} needs cells it does not have; tag them 'browser': "
+                         + "; ".join(f"{n} ({where})" for n, where in missing.items()))

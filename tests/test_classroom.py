@@ -1,16 +1,14 @@
-"""Tests for lmtutor.classroom: the student version and the metadata cleaning of notebooks."""
+"""Tests for lmtutor.classroom (the student version, metadata cleaning) and of every notebook's Exercises."""
 
-from pathlib import Path
+import copy
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
+from conftest import NOTEBOOKS, exercise_cells, setup_cell, undefined_names
 from lmtutor import classroom
-
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 def _solution_cell(source, grade_id="ex"):
@@ -63,25 +61,70 @@ def test_committed_notebook_is_executed_and_clean(path):
     assert any("### BEGIN SOLUTION" in c.source for c in code), "every notebook ends with exercises"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_exercises_need_nothing_but_the_setup_cell(path):
+    """No cell of Setup + Exercises reads a name that only a cell outside them defines (static, fast)."""
+    nb = nbformat.read(path, as_version=4)
+    missing = undefined_names(nb, [setup_cell(nb)] + exercise_cells(nb))
+    assert not missing, (f"the Exercises of {path.name} need more than the Setup cell: "
+                         + "; ".join(f"{name} ({where})" for name, where in missing.items()))
+
+
+def _shown(cell) -> str:
+    return "".join(o.get("data", {}).get("text/plain", "") + o.get("text", "") for o in cell.outputs)
+
+
+def _check_cells(cells) -> list:
+    return [c for c in cells if c.cell_type == "code" and "checks.check_" in c.source
+            and c.metadata.get("nbgrader", {}).get("locked")]
+
+
+def _errors(cells) -> list:
+    return [o for c in cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_student_version_runs_to_the_end_and_checks_give_hints(path, tmp_path):
-    """The student notebook executes without an error cell, and every check reports 'not implemented'."""
-    work = tmp_path / "student"  # outside the repository: the notebook must not need relative files
-    out = classroom.write_student_versions([path], work)[0]
-    nb = nbformat.read(out, as_version=4)
-    assert not any("### BEGIN SOLUTION" in c.source for c in nb.cells)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
+def test_student_exercises_give_hints_and_solutions_pass_after_setup_alone(path, tmp_path):
+    """Setup + Exercises of the student version, then the solution's exercise cells, in one fresh kernel.
+
+    The rest of the notebook runs once, under nbval; here only its Setup cell and its Exercises
+    section run, in a folder outside the repository (the notebook must not need relative files):
+
+    1. the student version (nbgrader's stubs): no error cell, and every check prints the
+       'not implemented yet' hint;
+    2. then, in the same kernel, the solution's exercise cells: every check prints its pass line
+       (✅). This proves that the Exercises need nothing but Setup: the student cells before them
+       bind only names the solution cells bind again, in the same order, before any check reads them
+       (nbgrader replaces the solution region only), so a name from outside Setup + Exercises would
+       be a NameError here.
+    """
+    work = tmp_path / "student"
+    student = nbformat.read(classroom.write_student_versions([path], work)[0], as_version=4)
+    assert not any("### BEGIN SOLUTION" in c.source for c in student.cells)
+    solution = nbformat.read(path, as_version=4)
+    student_part, solution_part = exercise_cells(student), copy.deepcopy(exercise_cells(solution))
+    nb = classroom.clean_metadata(new_notebook(cells=[setup_cell(student)] + student_part + solution_part))
+    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,  # errors are asserted below
                    resources={"metadata": {"path": str(work)}}).execute()
-    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
-    assert not errors, f"student notebook crashed: {errors[0].ename}: {errors[0].evalue}"
-    check_cells = [c for c in nb.cells if c.cell_type == "code" and "checks.check_" in c.source
-                   and c.metadata.get("nbgrader", {}).get("locked")]
-    assert check_cells, "no exercise check cells found"
-    for cell in check_cells:
-        shown = "".join(o.get("data", {}).get("text/plain", "") + o.get("text", "") for o in cell.outputs)
+    student_ran, solution_ran = nb.cells[1:1 + len(student_part)], nb.cells[1 + len(student_part):]
+
+    errors = _errors(nb.cells[:1 + len(student_part)])
+    assert not errors, f"the student version crashed: {errors[0].ename}: {errors[0].evalue}"
+    student_checks = _check_cells(student_ran)
+    assert student_checks, "no exercise check cells found"
+    for cell in student_checks:
+        shown = _shown(cell)
         assert shown.startswith("❌"), f"a check passed or printed nothing in the student version: {shown!r}"
         assert "not implemented yet" in shown, shown
+
+    errors = _errors(solution_ran)
+    assert not errors, f"the solution's exercises failed after Setup alone: {errors[0].ename}: {errors[0].evalue}"
+    solution_checks = _check_cells(solution_ran)
+    assert len(solution_checks) == len(student_checks)
+    for cell in solution_checks:
+        shown = _shown(cell)
+        assert shown.startswith("✅"), f"after Setup alone the solution fails its check: {shown!r}"
 
 
 def test_execute_handles_output_widgets_and_strips_their_state(tmp_path):

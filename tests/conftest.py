@@ -1,0 +1,112 @@
+"""The parts of a notebook that tests run instead of the whole: Setup + Exercises, Setup + browser cells.
+
+`make test` runs every notebook once, under nbval. The other notebook tests run only the cells they
+need, in a fresh kernel on a copy outside the repository:
+
+- the student-version test: the Setup cell (the first code cell after the "## Setup" heading) and
+  the Exercises section (from the markdown cell containing "## Exercises" to the end);
+- the browser tests: the Setup cell and the cells tagged ``browser`` (the widget cell and the cells
+  whose variables it uses). Tag a cell in JupyterLab (property inspector, "Cell Tags").
+
+:func:`undefined_names` checks statically that such a part needs nothing from the cells left out.
+Test modules import these helpers (``from conftest import ...``), as they import check_harness.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import copy
+import re
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+BROWSER_TAG = "browser"
+IPYTHON_NAMES = {"display", "get_ipython", "In", "Out"}  # defined in every IPython kernel
+
+
+def _heading_index(nb, heading: str) -> int:
+    """Return the index of the first markdown cell with a line starting with ``heading``."""
+    pattern = re.compile(rf"^{re.escape(heading)}\b", re.MULTILINE)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and pattern.search(cell.source):
+            return index
+    raise ValueError(f"the notebook has no markdown cell with a line starting {heading!r}")
+
+
+def setup_cell(nb):
+    """Return the Setup cell: the first code cell after the "## Setup" heading."""
+    start = _heading_index(nb, "## Setup")
+    return next(c for c in nb.cells[start + 1:] if c.cell_type == "code")
+
+
+def exercise_cells(nb) -> list:
+    """Return the cells of the Exercises section: from the markdown cell with "## Exercises" to the end."""
+    return list(nb.cells[_heading_index(nb, "## Exercises"):])
+
+
+def browser_cells(nb) -> list:
+    """Return the Setup cell and the cells tagged ``browser``, in notebook order."""
+    setup = setup_cell(nb)
+    return [setup] + [c for c in nb.cells
+                      if c is not setup and BROWSER_TAG in c.get("metadata", {}).get("tags", [])]
+
+
+def with_cells(nb, cells: list):
+    """Return a copy of ``nb`` (metadata, kernelspec) holding copies of ``cells`` only."""
+    part = copy.deepcopy(nb)
+    part.cells = copy.deepcopy(cells)
+    return part
+
+
+def read(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+def _code(cell) -> str:
+    """Return the cell's source without IPython magics and shell lines (they are not Python)."""
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in cell.source.splitlines())
+
+
+def _bound_and_used(source: str) -> tuple[set[str], set[str]]:
+    """Return (names the code binds anywhere, names it reads), ignoring scopes."""
+    tree = ast.parse(source)
+    bound, used = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (used if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update(node.names)
+    return bound, used
+
+
+def undefined_names(nb, cells: list) -> dict[str, str]:
+    """Return {name: where the full notebook defines it} for names ``cells`` read but never bind.
+
+    Scope-blind on purpose (a name bound anywhere in ``cells`` counts as defined): it catches a cell
+    that reads a variable only a left-out cell defines, which is what running ``cells`` alone breaks.
+    """
+    bound, used = set(), set()
+    for cell in cells:
+        if cell.cell_type == "code":
+            cell_bound, cell_used = _bound_and_used(_code(cell))
+            bound |= cell_bound
+            used |= cell_used
+    missing = used - bound - set(dir(builtins)) - IPYTHON_NAMES
+    where = {}
+    for name in sorted(missing):
+        definers = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and name in _bound_and_used(_code(c))[0]]
+        where[name] = (f"defined in cell {definers[0]} ({nb.cells[definers[0]].source.strip().splitlines()[0]!r})"
+                       if definers else "defined nowhere in the notebook")
+    return where
