@@ -60,7 +60,7 @@ COUNT_FRAMES: tuple[tuple[str, str], ...] = (
 )
 # English says day month year, Chinese year 年 month 月 day 日: the order reverses.
 DATE_FRAMES: tuple[tuple[str, str], ...] = (
-    ("I was born on {day} {month} {year}.", "我出生于{year}年{month_number}月{day}日。"),
+    ("Today is {day} {month} {year}.", "今天是{year}年{month_number}月{day}日。"),
     ("The meeting is on {day} {month} {year}.", "会议在{year}年{month_number}月{day}日举行。"),
 )
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",

@@ -59,7 +59,7 @@ def test_every_frame_and_noun_makes_a_well_formed_pair():
 
 def test_dates_reverse_the_order_and_use_every_frame():
     day = datetime.date(1998, 5, 3)
-    assert date_pair(day, 0)[:2] == ("I was born on 3 May 1998.", "我出生于1998年5月3日。")
+    assert date_pair(day, 0)[:2] == ("Today is 3 May 1998.", "今天是1998年5月3日。")
     assert date_pair(day, 1).chinese == "会议在1998年5月3日举行。"
     assert len(DATE_FRAMES) == 2
 
