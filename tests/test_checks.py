@@ -1,6 +1,7 @@
 """Tests for lmtutor.checks: right answers pass, typical wrong answers get their specific hint."""
 
 import math
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -9,7 +10,8 @@ import numpy as np
 import pytest
 
 from lmtutor import checks
-from check_harness import (assert_array_check_handles_broken_functions, assert_hard_coded_fails, assert_passes,
+from check_harness import (assert_array_check_handles_broken_functions, assert_every_hint_is_reached,
+                           assert_hard_coded_fails, assert_passes,
                            assert_specific_hint, one_line)
 
 # --- learner solutions, written independently of the reference solutions in lmtutor.checks -----
@@ -46,7 +48,6 @@ CORRECT = [
     (checks.check_oov_rate, oov_rate),
     (checks.check_add_k_bigram, add_k_bigram),
     (checks.check_perplexity, perplexity),
-    (checks.check_perplexity, lambda probs: math.prod(probs) ** (-1 / len(probs))),  # product form
     (checks.check_perplexity, lambda probs: np.exp(-np.mean(np.log(probs)))),  # NumPy float64
     (checks.check_perplexity, lambda probs: 2 ** (-np.mean(np.log2(probs)))),  # base 2 throughout
 ]
@@ -83,6 +84,14 @@ WRONG = [
     (checks.check_perplexity,
      lambda probs: math.exp(-np.mean(np.log2(probs))), "mixed logarithm bases"),
     (checks.check_perplexity, lambda probs: -np.mean(np.log(probs)), "cross-entropy"),
+    (checks.check_char_tokens, lambda text: [c for c in text if c not in " \t\n\u3000"], "carriage return"),
+    (checks.check_char_tokens, lambda text: list(re.sub("[ \t\n]", "", text)), "no-break space U+00A0"),
+    (checks.check_bigram_probability,
+     lambda t, p, w: " ".join(t).count(p + " " + w) / max(" ".join(t[:-1]).count(p), 1), "inside \"the cats\""),
+    (checks.check_bigram_probability,
+     lambda t, p, w: "".join(t).count(p + w) / max("".join(t[:-1]).count(p), 1), "Compare whole tokens"),
+    pytest.param(checks.check_perplexity, lambda probs: np.prod(probs) ** (-1 / len(probs)), "underflows to 0.0",
+                 marks=pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")),
 ]
 
 # (check, a function that returns the answers the notebook shows, whatever its input)
@@ -164,6 +173,12 @@ def test_non_callable_asks_for_the_function_itself(check, arity):
 def test_key_error_gets_a_hint_about_missing_counts():
     result = checks.check_add_k_bigram(lambda b, u, p, w, k, v: (b[(p, w)] + k) / (u[p] + k * v))
     assert "raised KeyError" in result.message and "counts.get(key, 0)" in result.message
+
+
+def test_the_product_of_a_long_texts_probabilities_underflows_and_is_named():
+    result = checks.check_perplexity(lambda probs: math.prod(probs) ** (-1 / len(probs)))
+    assert "raised ZeroDivisionError" in result.message and "underflows to 0.0" in one_line(result)
+    assert checks.check_perplexity(lambda probs: math.exp(-math.fsum(map(math.log, probs)) / len(probs))).passed
 
 
 def test_system_exit_and_recursion_are_reported_not_raised():
@@ -470,10 +485,82 @@ EMB_CHECKS = [checks.check_cosine_similarity, checks.check_sgns_loss,
               checks.check_sgns_grad_center, checks.check_three_cos_add]
 
 
+def _adam_with(epsilon=None, eps_inside=False, correct_v=True, square=True, root=True, keras=False):
+    """A learner's Adam step with one slip (written apart from the check's own mistakes)."""
+    def step(theta, grad, m, v, t, learning_rate, beta_1, beta_2, epsilon_given):
+        eps = epsilon_given if epsilon is None else epsilon
+        m_new = beta_1 * m + (1 - beta_1) * grad
+        v_new = beta_2 * v + (1 - beta_2) * (grad * grad if square else grad)
+        if keras:
+            alpha = learning_rate * math.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
+            return theta - alpha * m_new / (np.sqrt(v_new) + eps), m_new, v_new
+        m_hat = m_new / (1 - beta_1 ** t)
+        v_hat = v_new / (1 - beta_2 ** t) if correct_v else v_new
+        with np.errstate(invalid="ignore"):
+            denominator = np.sqrt(v_hat + eps) if eps_inside else (np.sqrt(v_hat) if root else v_hat) + eps
+        return theta - learning_rate * m_hat / denominator, m_new, v_new
+    return step
+
+
+def _three_cos_add_with(signs=(-1, 1, 1), unit_question=True):
+    def answer(words, vectors, a, b, c):
+        lengths = np.linalg.norm(vectors, axis=1, keepdims=True)
+        unit = vectors / lengths
+        rows = [words.index(w) for w in (a, b, c)]
+        question = unit if unit_question else vectors
+        target = sum(sign * question[row] for sign, row in zip(signs, rows))
+        best = [(float(unit[i] @ target), w) for i, w in enumerate(words) if w not in (a, b, c)]
+        return max(best)[1]
+    return answer
+
+
+MORE_WRONG = [  # one for each remaining hint, so that every hint is reached
+    (checks.check_cosine_similarity, lambda a, b: float(a @ b / np.sqrt(a @ a)), "not only by ‖a‖"),
+    (checks.check_cosine_similarity, lambda a, b: float(a @ b / (a @ a * (b @ b))), "not a·a times b·b"),
+    (checks.check_sgns_loss, lambda v, u, n: float(-_sig(u @ v) - _sig(-(n @ v)).sum()), "logarithm of the sigmoids"),
+    (checks.check_sgns_loss, lambda v, u, n: float(-np.log(_sig(u @ v)) - np.log(_sig(-(n @ v))).mean()),
+     "summed, not averaged"),
+    (checks.check_sgns_grad_center, lambda v, u, n: (_sig(u @ v) - 1) * u + (_sig(n @ v) - 1) @ n,
+     "not σ(u_n·v_c) − 1"),
+    (checks.check_three_cos_add, _three_cos_add_with(unit_question=False), "normalise a, b and c too"),
+    (checks.check_three_cos_add, _three_cos_add_with(signs=(0, 1, 1)), "you dropped − a"),
+    (checks.check_three_cos_add, _three_cos_add_with(signs=(-1, 1, 0)), "you dropped + c"),
+    (checks.check_three_cos_add, _three_cos_add_with(signs=(-1, 0, 1)), "you dropped b"),
+    (checks.check_three_cos_add, _three_cos_add_with(signs=(1, -1, 1)), "not a − b + c"),
+    (checks.check_rnn_step, lambda x, h, W, U, b: _sig(x @ W + h @ U + b), "not the sigmoid"),
+    (checks.check_clip_by_global_norm,
+     lambda gs, c: [g * min(1.0, c / sum(float(np.sqrt((x * x).sum())) for x in gs)) for g in gs],
+     "not the sum of the arrays' norms"),
+    (checks.check_clip_by_global_norm,
+     lambda gs, c: [g * min(1.0, c / max(sum(float((x * x).sum()) for x in gs), 1e-300)) for g in gs],
+     "forgot the square root"),
+    (checks.check_lstm_step, lambda *a: _lstm_tanh_gates(*a),
+     "only the candidate"),
+    pytest.param(checks.check_log_softmax, lambda z: z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True)),
+                 "right on paper", marks=pytest.mark.filterwarnings("ignore::RuntimeWarning")),
+    (checks.check_adam_step, _adam_with(correct_v=False), "corrected m but not v"),
+    (checks.check_adam_step, _adam_with(square=False), "*squared* gradient"),
+    (checks.check_adam_step, _adam_with(root=False), "square root of v̂"),
+    (checks.check_adam_step, _adam_with(epsilon=1e-8), "use the epsilon argument"),
+    (checks.check_adam_step, _adam_with(epsilon=1e-7), "use the epsilon argument"),
+    (checks.check_adam_step, _adam_with(eps_inside=True), "not inside it"),
+    (checks.check_adam_step, _adam_with(keras=True), "Keras's form"),
+    (checks.check_dropout_forward, lambda h, mask, p, tr: h * mask / (1 - p) if tr else h * (1 - p),
+     "already rescaled during training"),
+]
+
+
+def _lstm_tanh_gates(x_t, h_prev, c_prev, W, U, b):
+    z = x_t @ W + h_prev @ U + b
+    i, f, g, o = np.tanh(np.split(z, 4, axis=1))
+    c = f * c_prev + i * g
+    return o * np.tanh(c), c
+
+
 # --- the array-answer checks of notebooks 02-06, tested the same way ---------------------------
 
 ARRAY_CORRECT = RNN_CORRECT + OPT_CORRECT + EMB_CORRECT
-ARRAY_WRONG = RNN_WRONG + OPT_WRONG + EMB_WRONG
+ARRAY_WRONG = RNN_WRONG + OPT_WRONG + EMB_WRONG + MORE_WRONG
 ARRAY_HARD_CODED = RNN_HARD_CODED + OPT_HARD_CODED + EMB_HARD_CODED
 ARRAY_CHECKS = [checks.check_rnn_step, checks.check_clip_by_global_norm, checks.check_lstm_step,
                 checks.check_chrono_bias, *OPT_CHECKS, *EMB_CHECKS]
@@ -516,3 +603,17 @@ def test_array_check_names_the_expected_type_in_plain_words():
     result = checks.check_chrono_bias(lambda u: {"bias": u})
     assert "return a NumPy array, not a dict" in result.message, result.message
     assert checks.check_chrono_bias(lambda u: [float(x) for x in chrono_bias(u)]).passed  # a flat list of numbers
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the wrong solutions overflow and divide by 0 by design
+def test_every_hint_of_notebooks_00_to_06_is_reached_by_a_wrong_solution():
+    from lmtutor.checks import embeddings, recurrent, tokens, training
+
+    exercises = [tokens._CHAR_TOKENS, tokens._BIGRAM_PROBABILITY, tokens._OOV_RATE, tokens._ADD_K_BIGRAM,
+                 tokens._PERPLEXITY, embeddings._cosine_exercise(), embeddings._sgns_loss_exercise(),
+                 embeddings._sgns_grad_exercise(), embeddings._three_cos_add_exercise(),
+                 recurrent._rnn_step_exercise(), recurrent._clip_exercise(), recurrent._lstm_exercise(),
+                 recurrent._chrono_exercise(), training._log_softmax_exercise(), training._adam_exercise(),
+                 training._dropout_exercise(), training._l2_exercise()]
+    wrong = [p.values if hasattr(p, "values") else p for p in WRONG + ARRAY_WRONG]
+    assert_every_hint_is_reached(exercises, wrong)

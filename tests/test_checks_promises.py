@@ -162,3 +162,86 @@ def test_the_notebook_examples_answer_for_every_input_fails(check):
     result = check(hard_coded)
     assert not result.passed
     assert "notebook example's answer for a different input" in result.message, result.message
+
+
+# --- the references agree with the lmtutor functions the notebooks teach -------------------------
+
+
+def test_adam_reference_equals_optim_adam_over_many_steps():
+    from lmtutor import optim
+
+    rng = np.random.default_rng(0)
+    for epsilon, beta_1, beta_2 in ((1e-3, 0.9, 0.999), (0.0, 0.8, 0.99), (1e-7, 0.9, 0.999)):
+        adam = optim.Adam(learning_rate=0.05, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
+        theta = ours = rng.normal(size=4)
+        m = v = np.zeros(4)
+        for t in range(1, 31):
+            grad = 0.01 * rng.normal(size=4)
+            theta = adam.step(theta, grad)
+            # optim.Adam adds ε / √(1 − β2^t) to √v̂ (Keras's placement); the exercise adds ε itself
+            ours, m, v = training._adam_step(ours, grad, m, v, t, 0.05, beta_1, beta_2,
+                                             epsilon / math.sqrt(1 - beta_2 ** t))
+            assert np.allclose(ours, theta, rtol=1e-12, atol=0), (epsilon, t)
+
+
+def test_dropout_reference_equals_regularization_dropout_with_its_mask():
+    from lmtutor import regularization
+
+    h = np.random.default_rng(1).normal(size=(3, 5))
+    for rate, training_ in ((0.5, True), (0.2, True), (0.3, False)):
+        mask = regularization.dropout_mask(h.shape, rate, seed=7)
+        assert np.allclose(training._dropout_forward(h, mask, rate, training_),
+                           regularization.dropout(h, rate, training=training_, seed=7))
+
+
+def test_embedding_references_equal_evaluation_and_embeddings():
+    from lmtutor import embeddings as lm_embeddings, evaluation
+
+    for case in EXERCISES[checks.check_cosine_similarity].cases:
+        assert math.isclose(embeddings._cosine(*case.args), evaluation.cosine_similarity(*case.args))
+    for case in EXERCISES[checks.check_sgns_loss].cases:
+        v_c, u_o, u_neg = case.args
+        loss, grad_v, _, _ = lm_embeddings.sgns_loss_and_grads(v_c[None], u_o[None], u_neg[None])
+        assert math.isclose(embeddings._sgns_loss(*case.args), loss, rel_tol=1e-12)
+        assert np.allclose(embeddings._sgns_grad_center(*case.args), grad_v[0])
+    for words, vectors, a, b, c in (case.args for case in EXERCISES[checks.check_three_cos_add].cases):
+        vocabulary = lm_embeddings.Embeddings(tuple(words), vectors)
+        # analogy_answers looks words up in upper case, as gensim does; these words are distinct that way
+        assert embeddings._three_cos_add(words, vectors, a, b, c) == evaluation.analogy_answers(vocabulary, [(a, b, c)])[0]
+
+
+def test_token_references_equal_text_and_losses():
+    from lmtutor import losses, text
+
+    for (sentence,) in (case.args for case in tokens._CHAR_TOKENS.cases):
+        assert tokens._char_tokens(sentence) == text.tokenize_chars(sentence)
+    for (probs,) in (case.args for case in tokens._PERPLEXITY.cases):
+        assert math.isclose(tokens._perplexity(probs), math.exp(-np.mean(np.log(probs))), rel_tol=1e-12)
+        assert math.isclose(tokens._perplexity(probs), losses.perplexity(-np.mean(np.log(probs))), rel_tol=1e-12)
+
+
+def test_recurrent_and_training_references_come_from_the_math_modules():
+    # The checks call lmtutor.rnn, losses, regularization and decoding, not copies of them.
+    import inspect
+
+    for fn, module in ((recurrent._rnn_step, "rnn.rnn_step"), (recurrent._clip, "rnn.clip_by_global_norm"),
+                       (recurrent._lstm_reference, "rnn.lstm_step"), (training._log_softmax, "losses.log_softmax"),
+                       (training._l2_grad, "regularization.l2_grad"), (generation._top_k, "filter_top_k"),
+                       (generation._top_p, "filter_top_p"), (tokens._perplexity, "losses.perplexity")):
+        assert module in inspect.getsource(fn), fn.__name__
+
+
+def test_checks_import_only_data_and_math_modules():
+    import ast
+    import pathlib
+
+    allowed = {"text", "corpora", "datasets", "ngram", "embeddings", "glove", "evaluation", "rnn", "losses",
+               "optim", "regularization", "attention", "decoding", "checks", "_validate"}
+    for path in pathlib.Path(checks.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("lmtutor"):
+                names = [node.module.split(".")[1]] if "." in node.module else [a.name for a in node.names]
+                assert set(names) <= allowed, (path.name, node.module, names)
+            elif isinstance(node, ast.Import):
+                assert all(not a.name.startswith("lmtutor.") or a.name.split(".")[1] in allowed
+                           for a in node.names), path.name

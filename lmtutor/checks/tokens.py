@@ -13,6 +13,7 @@ from lmtutor.checks._runner import CheckResult, _Exercise, _Mistake, _cases, _ru
 
 _SEED = ["我", "有", "一", "个", "苹", "果", "。", "我", "有", "两", "个", "苹", "果", "。"]
 _CATS = "the cat sat . the cat saw a cat and a cat . the".split()
+_WORDS = "the cat saw the cats in theory the cat".split()  # "the cat" is inside "the cats", "the" in "theory"
 
 
 
@@ -20,10 +21,12 @@ def _char_tokens(text):
     return [c for c in text if not c.isspace()]
 
 
+_LISTED = " \t\n\u3000"  # the whitespace the exercise names
+_MORE_SPACES = "你好\u3000世界\r\n深度\u00a0学习\u2003很\x0b有趣"  # also \r, no-break space, em space, \v
 _CHAR_TOKENS = _Exercise(
     "char_tokens", ("text",), _char_tokens, note="one token per character, whitespace dropped",
     cases=_cases([("我有一个苹果",)], [("I have an apple",), ("深度 学习\n很 有趣",),
-                                      ("\tGPT-4 写诗。 ",), ("你好\u3000世界",), ("",)]),
+                                      ("\tGPT-4 写诗。 ",), (_MORE_SPACES,), ("",)]),
     mistakes=(
         _Mistake("text.split() splits on whitespace, giving one token per space-separated chunk; "
                  "Chinese has no spaces, so a whole sentence becomes one token. Make one token "
@@ -32,6 +35,14 @@ _CHAR_TOKENS = _Exercise(
                  "(c.isspace() is True for them).", wrong=list),
         _Mistake("you dropped only the space ' ': also drop tabs, newlines and the full-width "
                  "space U+3000 (test c.isspace()).", wrong=lambda text: [c for c in text if c != " "]),
+        _Mistake("there is more whitespace than spaces, tabs, newlines and U+3000: the carriage "
+                 "return \\r of Windows line ends, the no-break space U+00A0, the em space U+2003, "
+                 "the vertical tab... Test c.isspace() instead of listing characters.",
+                 wrong=lambda text: [c for c in text if c not in _LISTED]),
+        _Mistake("there is more whitespace than spaces, tabs, newlines and U+3000: the carriage "
+                 "return \\r of Windows line ends, the no-break space U+00A0, the em space U+2003, "
+                 "the vertical tab... Test c.isspace() instead of listing characters.",
+                 wrong=lambda text: [c for c in text if c not in " \t\n"]),
     ))
 
 
@@ -58,11 +69,14 @@ _JOINT = ("you divided by the number of bigrams (or tokens): that is the joint p
           "P(prev, word). The conditional P(word | prev) divides by how often prev is a context.")
 _REVERSED = ("you divided by the count of word: that is P(prev | word), the conditioning "
              "reversed. Divide c(prev, word) by the count of prev.")
+_SUBSTRINGS = ("you counted substrings of the joined text, but tokens can be words: \"the cat\" is also "
+               "inside \"the cats\", and \"the\" inside \"theory\". Compare whole tokens: count the "
+               "pairs in zip(tokens, tokens[1:]) and prev in tokens[:-1].")
 _BIGRAM_PROBABILITY = _Exercise(
     "bigram_probability", ("tokens", "prev", "word"), _bigram_probability,
     note="P(word | prev) = c(prev, word) / c(prev as a context)",
     cases=_cases([(_SEED, "有", "一"), (_SEED, "个", "苹")],
-                 [(_CATS, "the", "cat"), (_CATS, "cat", "sat"), (_SEED, "。", "我"),
+                 [(_CATS, "the", "cat"), (_WORDS, "the", "cat"), (_SEED, "。", "我"),
                   (["a", "b", "a", "c", "a"], "a", "b"), (_SEED, "我", "两"), (_SEED, "猫", "我"),
                   (["你", "好"], "好", "你")]),
     mistakes=(
@@ -72,6 +86,8 @@ _BIGRAM_PROBABILITY = _Exercise(
         _Mistake(_REVERSED, wrong=lambda t, p, w: _pairs(t, p, w) / t[1:].count(w)),
         _Mistake("you returned the raw count c(prev, word): divide it by the number of times prev "
                  "is a context to get a probability.", wrong=lambda t, p, w: float(_pairs(t, p, w))),
+        _Mistake(_SUBSTRINGS, wrong=lambda t, p, w: " ".join(t).count(f"{p} {w}") / " ".join(t[:-1]).count(p)),
+        _Mistake(_SUBSTRINGS, wrong=lambda t, p, w: "".join(t).count(p + w) / "".join(t[:-1]).count(p)),
         _Mistake("you counted prev at every position, including the last token; the final token "
                  "has no successor, so it is not a context: count prev in tokens[:-1].",
                  wrong=lambda t, p, w: _pairs(t, p, w) / t.count(p)),
@@ -169,15 +185,29 @@ def _mean_log(probs):
 
 
 def _perplexity(probs):
-    return math.exp(-_mean_log(probs))
+    from lmtutor import losses
+
+    return losses.perplexity(-_mean_log(probs))
 
 
+def _product_root(probs):
+    import numpy as np
+
+    with np.errstate(divide="ignore", under="ignore"):
+        return float(np.prod(probs) ** (-1 / len(probs)))  # inf once the product underflows
+
+
+_LONG_TEXT = [(i % 9 + 1) / 20 for i in range(2000)]  # 2,000 tokens: their product is 0.0 in float64
+_UNDERFLOW = ("the product of the probabilities of a long text underflows to 0.0 (one input has "
+              "2,000 tokens, whose product is about 1e-1367): average the logarithms, "
+              "exp(-mean(log p)), instead of taking a root of the product.")
 _BASES = ("you mixed logarithm bases: the power must undo the log you used, e.g. "
           "exp(-mean(ln p)) or 2 ** (-mean(log2 p)).")
 _PERPLEXITY = _Exercise(
     "perplexity", ("probs",), _perplexity, note="perplexity = exp(-mean(log p))",
     cases=_cases([([0.5, 0.25, 0.125],)], [([0.1] * 10,), ([0.9, 0.05, 0.6, 0.3, 0.01],),
-                                          ([1.0],), ([0.2],), ([(i % 7 + 1) / 10 for i in range(50)],)]),
+                                          ([1.0],), ([0.2],), (_LONG_TEXT,)]),
+    errors=((ZeroDivisionError, _UNDERFLOW),),
     mistakes=(
         _Mistake("you forgot the minus sign: exp(mean(log p)) is below 1 (it is 1 / perplexity); "
                  "perplexity = exp(-mean(log p)) is at least 1.",
@@ -188,6 +218,7 @@ _PERPLEXITY = _Exercise(
         _Mistake(_BASES, wrong=lambda probs: 2 ** -_mean_log(probs)),
         _Mistake(_BASES, wrong=lambda probs: 10 ** -_mean_log(probs)),
         _Mistake(_BASES, wrong=lambda probs: math.exp(-_mean_log(probs) / math.log(2))),
+        _Mistake(_UNDERFLOW, wrong=_product_root),
         _Mistake("that is the cross-entropy -mean(log p); perplexity is exp of it.",
                  wrong=lambda probs: -_mean_log(probs)),
     ))
@@ -196,8 +227,9 @@ _PERPLEXITY = _Exercise(
 def check_perplexity(fn: Callable[[list[float]], float]) -> CheckResult:
     """Return the CheckResult of ``fn(probs)``, the perplexity of per-token probabilities.
 
-    Formula: ``perplexity = exp(-(1/N) * sum(log p_i))``, which equals ``prod(p_i) ** (-1/N)``;
-    probs is a non-empty list of the probabilities the model gave to each of the N tokens.
+    Formula: ``perplexity = exp(-(1/N) * sum(log p_i))``; probs is a non-empty list of the
+    probabilities the model gave to each of the N tokens. On paper it equals ``prod(p_i) ** (-1/N)``,
+    but for a long text the product underflows to 0.0, so that form fails the 2,000-token input.
     Notebook example: ``fn([0.5, 0.25, 0.125]) == 4.0``.
     """
     return _run(_PERPLEXITY, fn)
