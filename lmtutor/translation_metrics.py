@@ -226,7 +226,7 @@ def exact_match(hypotheses: Sequence[str], references: Sequence[str]) -> float:
 
 def exact_match_by_bucket(hypotheses: Sequence[str], references: Sequence[str],
                           buckets: Sequence[Hashable]) -> dict[Hashable, tuple[float, int]]:
-    """Return bucket -> (exact match, count) for a bucket label per pair, in sorted bucket order.
+    """Return bucket -> (exact match, count) for a bucket label per pair, buckets sorted if they compare.
 
     For length buckets pass e.g. the number of digits of each source number, or len(reference).
     """
@@ -237,5 +237,8 @@ def exact_match_by_bucket(hypotheses: Sequence[str], references: Sequence[str],
     groups: dict[Hashable, list[bool]] = {}
     for hyp, ref, bucket in zip(hypotheses, references, buckets):
         groups.setdefault(bucket, []).append(hyp.strip() == ref.strip())
-    return {bucket: (sum(groups[bucket]) / len(groups[bucket]), len(groups[bucket]))
-            for bucket in sorted(groups)}
+    try:
+        order = sorted(groups)
+    except TypeError:  # labels that do not compare (3 and "long"): first-seen order
+        order = list(groups)
+    return {bucket: (sum(groups[bucket]) / len(groups[bucket]), len(groups[bucket])) for bucket in order}

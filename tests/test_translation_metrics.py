@@ -156,6 +156,8 @@ def test_exact_match_and_buckets():
     assert tm.exact_match(hyps, refs) == 0.75
     assert tm.exact_match_by_bucket(hyps, refs, [1, 2, 3, 4]) == {1: (1.0, 1), 2: (1.0, 1), 3: (0.0, 1), 4: (1.0, 1)}
     assert tm.exact_match_by_bucket(hyps, refs, ["short", "short", "long", "long"]) == {"long": (0.5, 2), "short": (1.0, 2)}
+    assert list(tm.exact_match_by_bucket(hyps, refs, ["short", "short", "long", "long"])) == ["long", "short"]
+    assert list(tm.exact_match_by_bucket(hyps, refs, [5, 5, "x", 1])) == [5, "x", 1]  # mixed labels: first seen
 
 
 # --- bad input -----------------------------------------------------------------------------------
