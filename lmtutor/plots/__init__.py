@@ -10,7 +10,8 @@ show it (leave it as the last line of a cell to display it)::
 This module holds the style and the general helpers (``bar``, ``line``, ``heatmap``, ``png``); the
 figures of one concept sit in a submodule named after it and are re-exported here:
 ``next_token_figure`` (``plots.decoding``), ``attention_figure`` (``plots.attention``), ``contour``
-and ``path_figure`` (``plots.optim``), ``word_map`` (``plots.embeddings``).
+and ``path_figure`` (``plots.optim``), ``word_map`` (``plots.embeddings``);
+``markdown_table`` (``plots.tables``) shows a result table as Markdown.
 
 Chinese glyphs come from Noto Sans CJK SC, shipped inside the pinned PyPI package
 ``mplfonts==0.0.11``, so no system font is needed. Latin text keeps DejaVu Sans; matplotlib falls
@@ -224,6 +225,7 @@ from lmtutor.plots.attention import attention_figure  # noqa: E402
 from lmtutor.plots.decoding import next_token_figure  # noqa: E402
 from lmtutor.plots.embeddings import word_map  # noqa: E402
 from lmtutor.plots.optim import contour, path_figure  # noqa: E402
+from lmtutor.plots.tables import markdown_table  # noqa: E402
 
-__all__ = ["attention_figure", "bar", "cjk_font_name", "cjk_font_path", "contour", "heatmap", "line",
+__all__ = ["attention_figure", "bar", "cjk_font_name", "cjk_font_path", "contour", "heatmap", "line", "markdown_table",
            "next_token_figure", "path_figure", "png", "setup", "word_map"]

@@ -1,0 +1,37 @@
+"""Tables as Markdown, which JupyterLab and GitHub both render (a notebook's result tables).
+
+    from lmtutor import plots
+    plots.markdown_table(["word", "neighbours"], [["war", "army, battle"], ["king", "queen, prince"]])
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from lmtutor.plots import _labels
+
+
+def markdown_text(header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> str:
+    """Return the Markdown source of a table: the ``header`` row, a rule, then one line per row.
+
+    Each cell is ``str(value)`` with "|" escaped; every row must have as many cells as the header.
+    """
+    names = _labels("header", header)
+    if isinstance(rows, (str, bytes)) or not hasattr(rows, "__iter__"):
+        raise TypeError(f"rows must be a list of rows (lists of cells), got {type(rows).__name__}")
+    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    for index, row in enumerate(rows):
+        if isinstance(row, str) or not hasattr(row, "__iter__"):
+            raise TypeError(f"rows[{index}] must be a list of cells, got {type(row).__name__}")
+        cells = [str(value).replace("|", "\\|") for value in row]
+        if len(cells) != len(names):
+            raise ValueError(f"rows[{index}] has {len(cells)} cells but header has {len(names)}; they must match")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def markdown_table(header: Sequence[Any], rows: Sequence[Sequence[Any]]):
+    """Return an ``IPython.display.Markdown`` of :func:`markdown_text` (leave it last in a cell to show it)."""
+    from IPython.display import Markdown  # imported here: only a notebook needs IPython
+
+    return Markdown(markdown_text(header, rows))
