@@ -9,15 +9,20 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 CELL_TIMEOUT ?= 600
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+NB ?=
+CHECK_NOTEBOOK = $(wildcard notebooks/$(NB)_*.ipynb)
+PYTEST_NBVAL = --nbval-lax --nbval-current-env --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider
 # JupyterLab refuses to run as root unless told to (containers, some cloud machines).
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
-.PHONY: help setup lab test unit notebooks student benchmark models clean
+.PHONY: help setup lab test unit check notebooks student benchmark models clean
 
 help:
 	@echo "make lab        set up .venv and open the course in JupyterLab"
-	@echo "make test       set up .venv (with test tools) and run unit tests + every notebook (nbval)"
-	@echo "make unit       unit tests only (faster)"
+	@echo "make test       set up .venv (with test tools) and run every test: unit, each notebook once (nbval),"
+	@echo "                student exercises, browser tests, checkpoint re-scores (what .ci/run runs)"
+	@echo "make unit       unit tests only, without the slow and browser ones (under 2 minutes)"
+	@echo "make check NB=07  one notebook's tests: nbval, its exercises (student and solution), its browser test"
 	@echo "make notebooks  re-execute every notebook in place so committed outputs are fresh"
 	@echo "make student    write the student version (solutions removed) to notebooks/student/"
 	@echo "make benchmark  time every notebook and measure its peak memory"
@@ -42,11 +47,18 @@ setup: $(VENV)/.installed
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_FLAGS)
 
+# Every notebook runs in full once (nbval); the other notebook tests run only Setup + Exercises or
+# Setup + the cells tagged "browser" (tests/conftest.py).
 test: $(VENV)/.installed-test
-	$(PY) -m pytest tests $(NOTEBOOKS) --nbval-lax --nbval-current-env --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider
+	$(PY) -m pytest tests $(NOTEBOOKS) $(PYTEST_NBVAL)
 
 unit: $(VENV)/.installed-test
-	$(PY) -m pytest tests -p no:cacheprovider
+	$(PY) -m pytest tests -m "not slow and not browser" -p no:cacheprovider
+
+check: $(VENV)/.installed-test
+	@test -n "$(NB)" || { echo "usage: make check NB=07 (the number of a notebook)"; exit 2; }
+	@test -n "$(CHECK_NOTEBOOK)" || { echo "no notebook notebooks/$(NB)_*.ipynb"; exit 2; }
+	$(PY) -m pytest tests/test_classroom.py tests/test_browser.py $(CHECK_NOTEBOOK) -k "$(NB)_" $(PYTEST_NBVAL)
 
 notebooks: $(VENV)/.installed
 	$(PY) -m lmtutor.classroom execute --timeout $(CELL_TIMEOUT) $(NOTEBOOKS)

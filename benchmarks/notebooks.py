@@ -14,13 +14,20 @@ at most 60 s and 3 GB per notebook on a laptop CPU; a miss is reported, never an
 With --repeat N each notebook runs N times (a fresh kernel each time) and the table shows the
 median seconds with the range, and the largest peak. The exit status is 0 unless a notebook
 raised an error, in which case the failing cell is printed and the status is 1.
+
+Machines differ (the same kind of 2-core machine measured 83 and 450 GFLOP/s on different days), so
+the table comes with the machine's speed, measured before and after the notebooks by a fixed
+workload (:func:`machine_speed`: TensorFlow fp32 matrix products, about 2 s), and the load average:
+read a time against them. ``--speed-only`` prints the speed alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -82,6 +89,45 @@ class PeakMemory(threading.Thread):
         self.sample()
         self.peak_mb = max(self.peak_mb, self.high_water_mark_mb())
         return self.peak_mb
+
+
+SPEED_SIZE = 1024  # the reference workload multiplies two SPEED_SIZE x SPEED_SIZE fp32 matrices
+SPEED_CODE = f"""
+import os, statistics, time
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import tensorflow as tf
+n = {SPEED_SIZE}
+a = tf.random.stateless_uniform((n, n), seed=(1, 2))
+b = tf.random.stateless_uniform((n, n), seed=(3, 4))
+for _ in range(3):  # warm-up: thread pools, oneDNN kernels
+    tf.linalg.matmul(a, b).numpy()
+rates = []
+for _ in range(7):  # 7 rounds of at least 0.25 s of products each
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < 0.25:
+        c = tf.linalg.matmul(a, b)
+        count += 1
+    c.numpy()
+    rates.append(2 * n ** 3 * count / (time.perf_counter() - start) / 1e9)
+print(statistics.median(rates))
+"""
+
+
+def machine_speed() -> float:
+    """Return the machine's TensorFlow fp32 matmul speed in GFLOP/s (median of 7 rounds of 0.25 s).
+
+    The workload runs in a fresh Python, like a notebook's kernel, with TensorFlow's default threads
+    (all cores); 2 n^3 floating-point operations per product of two n x n matrices, n = SPEED_SIZE.
+    """
+    result = subprocess.run([sys.executable, "-c", SPEED_CODE], capture_output=True, text=True, check=True)
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def speed_line() -> str:
+    """Return one line: the machine's speed now, its core count and load average (1 min)."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"machine speed: {machine_speed():.0f} GFLOP/s (TensorFlow fp32 {SPEED_SIZE}x{SPEED_SIZE} matmul), "
+            f"{os.cpu_count()} cores, load average {load:.2f}")
 
 
 def _kernel_manager_class():
@@ -153,7 +199,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
     parser.add_argument("--repeat", type=int, default=1, metavar="N", help="runs per notebook (default 1)")
+    parser.add_argument("--speed-only", action="store_true", help="print the machine's speed and stop")
     args = parser.parse_args(argv)
+    if args.speed_only:
+        print(speed_line())
+        return 0
     if args.repeat < 1:
         parser.error(f"--repeat must be >= 1, got {args.repeat}")
     paths = args.notebooks or sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -163,7 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         parser.error(f"no notebooks in {NOTEBOOKS}")
 
+    speed_before = speed_line()
     rows, failures = [], []
+    total = 0.0
     for path in paths:
         runs = []
         for attempt in range(1, args.repeat + 1):
@@ -174,11 +226,15 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append(f"{path}: {run['error']}")
                 break  # the next runs would fail the same way
         rows.append(_row(path, runs))
+        total += statistics.median(run["seconds"] for run in runs)
 
     goal = f"goal met (≤ {GOAL_SECONDS} s and ≤ {GOAL_MB // 1024} GB)"
     print(f"| notebook | seconds | peak MB | {goal} |")
     print("|---|---:|---:|---|")
     print("\n".join(rows))
+    print(f"\nsum of the notebooks' seconds (medians): {total:.1f}")
+    print(f"before: {speed_before}")
+    print(f"after:  {speed_line()}")
     for failure in failures:
         print(f"ERROR {failure}", file=sys.stderr)
     return 1 if failures else 0
