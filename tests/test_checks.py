@@ -502,14 +502,15 @@ def _adam_with(epsilon=None, eps_inside=False, correct_v=True, square=True, root
     return step
 
 
-def _three_cos_add_with(signs=(-1, 1, 1), unit_question=True):
+def _three_cos_add_with(signs=(-1, 1, 1), unit_question=True, excluded=(0, 1, 2)):
     def answer(words, vectors, a, b, c):
+        question_words = [(a, b, c)[i] for i in excluded]
         lengths = np.linalg.norm(vectors, axis=1, keepdims=True)
         unit = vectors / lengths
         rows = [words.index(w) for w in (a, b, c)]
         question = unit if unit_question else vectors
         target = sum(sign * question[row] for sign, row in zip(signs, rows))
-        best = [(float(unit[i] @ target), w) for i, w in enumerate(words) if w not in (a, b, c)]
+        best = [(float(unit[i] @ target), w) for i, w in enumerate(words) if w not in question_words]
         return max(best)[1]
     return answer
 
@@ -527,6 +528,8 @@ MORE_WRONG = [  # one for each remaining hint, so that every hint is reached
     (checks.check_three_cos_add, _three_cos_add_with(signs=(-1, 1, 0)), "you dropped + c"),
     (checks.check_three_cos_add, _three_cos_add_with(signs=(-1, 0, 1)), "you dropped b"),
     (checks.check_three_cos_add, _three_cos_add_with(signs=(1, -1, 1)), "not a − b + c"),
+    (checks.check_three_cos_add, _three_cos_add_with(excluded=(1, 2)), "a as well as b and c"),
+    (checks.check_three_cos_add, _three_cos_add_with(excluded=(0, 2)), "exclude the question words"),  # b wins as with none
     (checks.check_rnn_step, lambda x, h, W, U, b: _sig(x @ W + h @ U + b), "not the sigmoid"),
     (checks.check_clip_by_global_norm,
      lambda gs, c: [g * min(1.0, c / sum(float(np.sqrt((x * x).sum())) for x in gs)) for g in gs],

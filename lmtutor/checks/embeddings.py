@@ -183,7 +183,7 @@ def _analogy_vocab(seed, size=30, dim=32):
 
 def _analogy_cases():
     """Return the hidden inputs: two questions on each of two vocabularies of 30 words (the second's
-    rows in another order), and one question on 50 random words with a noisy answer."""
+    rows in another order), and one whose question words lie close together."""
     import numpy as np
 
     first = _analogy_vocab(1)
@@ -191,24 +191,22 @@ def _analogy_cases():
     order = np.random.default_rng(2).permutation(len(words))
     second = ([words[i] for i in order], vectors[order])  # the rows in another order
     return [(*first, "w0", "w1", "w2"), (*first, "w4", "w5", "w6"), (*second, "w0", "w1", "w2"),
-            (*second, "w4", "w5", "w6"), _analogy_case(2, 50, 64, 1.5)]
+            (*second, "w4", "w5", "w6"), _close_question_words_case()]
 
 
-def _analogy_case(seed, size, dim, d_noise=0.3, long_word=None):
-    """Random words w0..; w3 is the answer to w0 : w1 :: w2 : ?, at cosine ≈ 1/√(1 + d_noise²)
-    to b̂ − â + ĉ; ``long_word`` is a long vector at cosine ≈ 0.4 (raw dot products pick it)."""
+def _close_question_words_case():
+    """Return 20 random words in which a (v0) and b (v1) lie close to c (v2): b − a + c is then near
+    all three, so each question word beats the answer v3 (cosine ≈ 0.9) unless it is excluded."""
     import numpy as np
 
-    rng = np.random.default_rng(seed)
-    words = [f"w{i}" for i in range(size)]
-    vectors = rng.normal(size=(size, dim)) / np.sqrt(dim)
-    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-    target = unit[1] - unit[0] + unit[2]
-    target /= np.linalg.norm(target)
-    vectors[3] = target + d_noise * rng.normal(size=dim) / np.sqrt(dim)
-    if long_word is not None:
-        vectors[long_word] = 40 * (0.4 * target + 0.9 * rng.normal(size=dim) / np.sqrt(dim))
-    return (words, vectors, "w0", "w1", "w2")
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(20, 32)) / np.sqrt(32)
+    unit = lambda v: v / np.linalg.norm(v)  # noqa: E731
+    vectors[0] = unit(vectors[2]) + 0.15 * rng.normal(size=32) / np.sqrt(32)
+    vectors[1] = unit(vectors[2]) + 0.15 * rng.normal(size=32) / np.sqrt(32)
+    target = unit(unit(vectors[1]) - unit(vectors[0]) + unit(vectors[2]))
+    vectors[3] = target + 0.6 * rng.normal(size=32) / np.sqrt(32)
+    return [f"v{i}" for i in range(20)], vectors, "v0", "v1", "v2"
 
 
 def _shown_analogy_case():
@@ -240,10 +238,15 @@ def _three_cos_add_exercise():
             scores[index[w]] = -np.inf
         return words[int(np.argmax(scores))]
 
-    def no_exclusion(words, vectors, a, b, c):
+    def no_exclusion(words, vectors, a, b, c, excluded=()):
         unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
         index = {w: i for i, w in enumerate(words)}
-        return words[int(np.argmax(unit @ (unit[index[b]] - unit[index[a]] + unit[index[c]])))]
+        scores = unit @ (unit[index[b]] - unit[index[a]] + unit[index[c]])
+        scores[[index[w] for w in excluded]] = -np.inf
+        return words[int(np.argmax(scores))]
+
+    partly = ("exclude all three question words, a as well as b and c: in one input a and b lie "
+              "close to c, so b − a + c is near all three and the one you kept wins.")
 
     return _Exercise(
         "three_cos_add", ("words", "vectors", "a", "b", "c"), _three_cos_add,
@@ -253,6 +256,9 @@ def _three_cos_add_exercise():
         mistakes=(
             _Mistake("exclude the question words a, b and c from the answers: b − a + c is usually "
                      "closest to b or c itself.", no_exclusion),
+            _Mistake(partly, lambda words, vectors, a, b, c: no_exclusion(words, vectors, a, b, c, (b, c))),
+            _Mistake(partly, lambda words, vectors, a, b, c: no_exclusion(words, vectors, a, b, c, (a, c))),
+            _Mistake(partly, lambda words, vectors, a, b, c: no_exclusion(words, vectors, a, b, c, (a, b))),
             _Mistake("normalise the vectors to length 1 first (3CosAdd uses cosines); with raw dot "
                      "products a long vector wins whatever its direction.", raw_dot),
             _Mistake("normalise a, b and c too before forming b − a + c: otherwise the longest of the "

@@ -53,8 +53,12 @@ def _tie_cases():
     np = _np()
     top = np.array([1.0, 2.0, 2.0, 0.0, 2.0, -1.0, 2.0])  # four tokens share the largest logit
     middle = np.array([5.0, 1.0, 3.0, 1.0, 1.0, 4.0, 1.0])  # the k-th largest is one of four 1.0s
-    many = np.random.default_rng(12).integers(-2, 3, 25).astype(float)  # 25 logits, five values
-    return [(top, 2), (middle, 4), (many, 8), (np.full(6, 0.5), 3)]
+    many = np.random.default_rng(10).integers(-2, 3, 100).astype(float)  # 100 logits, five values
+    return [(top, 2), (middle, 4), (many, 30), (np.full(6, 0.5), 3)]
+
+
+_UNSTABLE = ("among equal logits keep the lower ids: np.argsort's default sort and np.argpartition are "
+             "not stable and may order equal logits any way; use np.argsort(-logits, kind='stable')[:k].")
 
 
 def _top_k_exercise():
@@ -80,9 +84,8 @@ def _top_k_exercise():
                      "np.argsort(logits)[::-1][:k]) keeps the higher ones; use "
                      "np.argsort(-logits, kind='stable')[:k].",
                      lambda z, k: _keep(z, np.argsort(z, kind="stable")[-k:])),
-            _Mistake("among equal logits keep the lower ids: np.argsort's default sort is not stable "
-                     "and may order equal logits any way; pass kind='stable', "
-                     "np.argsort(-logits, kind='stable')[:k].", lambda z, k: _keep(z, np.argsort(-z)[:k])),
+            _Mistake(_UNSTABLE, lambda z, k: _keep(z, np.argsort(-z)[:k])),
+            _Mistake(_UNSTABLE, lambda z, k: _keep(z, np.argpartition(-z, k - 1)[:k])),
             _Mistake("return the filtered logits, not probabilities: the caller applies softmax "
                      "(and the temperature) afterwards.", lambda z, k: _softmax(_top_k(z, k))),
             _Mistake("removed tokens must get −inf, not 0: a logit of 0 still has probability "
