@@ -70,7 +70,7 @@ def test_the_reference_itself_passes(check):
 def spoil(value):
     """Change ``value`` in place if it is mutable (return True), else return False."""
     if isinstance(value, np.ndarray):
-        value[...] = np.where(value.dtype == bool, ~value, value + 1) if value.dtype == bool else value + 1
+        value[...] = ~value if value.dtype == bool else value + 1
         return True
     if isinstance(value, list):
         if value and isinstance(value[0], np.ndarray):

@@ -9,7 +9,9 @@ cell passes the function itself (not its result)::
 A check runs the function on the notebook's example and on inputs the notebook does not show (so a
 hard-coded answer fails), compares with a reference solution (floats: math.isclose rel 1e-6, abs
 1e-9; lists exactly) and names the typical mistake behind a wrong answer. An exception from the
-learner's code becomes a failed result; only KeyboardInterrupt (interrupt the kernel) passes.
+learner's code becomes a failed result; only KeyboardInterrupt (interrupt the kernel) passes. The
+function gets copies of the inputs and must leave them as they were: one that changes an argument
+in place fails with a message that names the argument.
 
 The checks live in one module per part of the course (``tokens``, ``embeddings``, ``recurrent``,
 ``training``, ``generation``, ``attention``); all are importable from ``lmtutor.checks`` directly.

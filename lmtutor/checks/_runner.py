@@ -1,7 +1,8 @@
 """The runner behind every exercise check: cases, typical mistakes, the result line.
 
 An exercise is a reference solution, inputs (those the notebook shows first) and typical wrong
-solutions; :func:`_run` calls the learner's function on each input and diagnoses a wrong answer.
+solutions; :func:`_run` calls the learner's function on a copy of each input, fails it if it changed
+the copy (compared with the input afterwards), and diagnoses a wrong answer.
 """
 
 from __future__ import annotations
