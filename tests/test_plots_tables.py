@@ -27,11 +27,13 @@ def test_a_bar_inside_a_cell_is_escaped_so_the_columns_stay():
     assert read_back(markdown_text(["a", "b"], [["x | y", "z"]])) == [["a", "b"], ["x | y", "z"]]
 
 
-def test_markdown_table_is_what_jupyter_renders():
-    from IPython.display import Markdown
+def test_jupyter_renders_markdown_table_as_markdown():
+    from IPython.core.formatters import DisplayFormatter
 
     table = plots.markdown_table(["model", "ρ"], [["ours", "0.41"]])
-    assert isinstance(table, Markdown) and table.data == markdown_text(["model", "ρ"], [["ours", "0.41"]])
+    formats, _ = DisplayFormatter().format(table)  # what a notebook cell's result becomes
+    assert formats["text/markdown"] == markdown_text(["model", "ρ"], [["ours", "0.41"]])
+    assert formats["text/plain"] == repr(table) == table.text
     assert markdown_text(["model"], []) == "| model |\n|---|"  # no rows: the header alone
 
 

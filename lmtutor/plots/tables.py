@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from lmtutor.plots import _labels
@@ -30,8 +31,19 @@ def markdown_text(header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
-def markdown_table(header: Sequence[Any], rows: Sequence[Sequence[Any]]):
-    """Return an ``IPython.display.Markdown`` of :func:`markdown_text` (leave it last in a cell to show it)."""
-    from IPython.display import Markdown  # imported here: only a notebook needs IPython
+@dataclass(frozen=True)
+class MarkdownTable:
+    """A table that Jupyter renders from its Markdown source (``_repr_markdown_``); repr shows the source."""
 
-    return Markdown(markdown_text(header, rows))
+    text: str  # the Markdown source, as markdown_text returns it
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def markdown_table(header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> MarkdownTable:
+    """Return a MarkdownTable of :func:`markdown_text` (leave it last in a cell to show it rendered)."""
+    return MarkdownTable(markdown_text(header, rows))
