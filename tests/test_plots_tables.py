@@ -19,7 +19,8 @@ def read_back(markdown):
 def test_header_then_one_line_per_row_with_every_cell():
     rows = [["war", "army, battle", 0.5], ["北京", "上海、天津", 3]]
     text = markdown_text(["word", "neighbours", "score"], rows)
-    assert read_back(text) == [["word", "neighbours", "score"], ["war", "army, battle", "0.5"], ["北京", "上海、天津", "3"]]
+    assert read_back(text) == [["word", "neighbours", "score"], ["war", "army, battle", "0.5"],
+                               ["北京", "上海、天津", "3"]]
     assert text.split("\n")[1] == "|---|---|---|"
 
 
