@@ -485,7 +485,8 @@ EMB_CHECKS = [checks.check_cosine_similarity, checks.check_sgns_loss,
               checks.check_sgns_grad_center, checks.check_three_cos_add]
 
 
-def _adam_with(epsilon=None, eps_inside=False, correct_v=True, square=True, root=True, keras=False):
+def _adam_with(epsilon=None, eps_inside=False, correct_v=True, square=True, root=True, keras=False,
+               returned="new", sign=-1):
     """A learner's Adam step with one slip (written apart from the check's own mistakes)."""
     def step(theta, grad, m, v, t, learning_rate, beta_1, beta_2, epsilon_given):
         eps = epsilon_given if epsilon is None else epsilon
@@ -498,7 +499,9 @@ def _adam_with(epsilon=None, eps_inside=False, correct_v=True, square=True, root
         v_hat = v_new / (1 - beta_2 ** t) if correct_v else v_new
         with np.errstate(invalid="ignore"):
             denominator = np.sqrt(v_hat + eps) if eps_inside else (np.sqrt(v_hat) if root else v_hat) + eps
-        return theta - learning_rate * m_hat / denominator, m_new, v_new
+        theta_new = theta + sign * learning_rate * m_hat / denominator
+        moments = {"new": (m_new, v_new), "corrected": (m_hat, v_hat), "given": (m, v)}[returned]
+        return (theta_new, *moments)
     return step
 
 
@@ -550,6 +553,25 @@ MORE_WRONG = [  # one for each remaining hint, so that every hint is reached
     (checks.check_adam_step, _adam_with(keras=True), "Keras's form"),
     (checks.check_dropout_forward, lambda h, mask, p, tr: h * mask / (1 - p) if tr else h * (1 - p),
      "already rescaled during training"),
+    (checks.check_dropout_forward, lambda h, mask, p, tr: np.where(mask == 0, h, 0.0) / (1 - p) if tr else h,
+     "not by 1 − mask"),
+    (checks.check_dropout_forward, lambda h, mask, p, tr: h * mask / p if tr else h, "not by rate"),
+    (checks.check_adam_step, _adam_with(returned="corrected"), "not the bias-corrected m̂ and v̂"),
+    (checks.check_adam_step, _adam_with(returned="given"), "not the m and v it was given"),
+    (checks.check_adam_step, _adam_with(sign=+1), "subtract the step"),
+    pytest.param(checks.check_log_softmax,
+                 lambda z: z - np.max(z, axis=-1, keepdims=True) - np.log(np.sum(np.exp(z), axis=-1, keepdims=True)),
+                 "same m = max(z) in both places", marks=pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")),
+    (checks.check_lstm_step, _lstm_with(order="icfo"), "wrong order"),
+    (checks.check_lstm_step, _lstm_with(order="fioc"), "wrong order"),
+    (checks.check_rnn_step, lambda x, h, W, U, b: np.maximum(x @ W + h @ U + b, 0.0), "not ReLU"),
+    (checks.check_chrono_bias, lambda u: np.concatenate([-np.log10(u), np.log10(u), np.zeros(2 * len(u))]),
+     "not log10"),
+    (checks.check_sgns_grad_center, lambda v, u, n: (_sig(v @ u) - 1) * v, "gradient for u_o"),
+    (checks.check_sgns_grad_center, lambda v, u, n: (_sig(u @ v) - 1) * u + np.mean(_sig(n @ v)[:, None] * n, axis=0),
+     "summed, not averaged"),
+    (checks.check_cosine_similarity, lambda a, b: float(np.dot(a, b) / (np.sum(np.abs(a)) * np.sum(np.abs(b)))),
+     "not the sum of absolute values"),
 ]
 
 

@@ -66,9 +66,10 @@ CORRECT = [
 
 
 # --- typical wrong solutions ---------------------------------------------------------------------
-def sdpa_with(scale=None, axis=-1, mask_mode="before", stable=True, weights=False):
+def sdpa_with(scale=None, axis=-1, mask_mode="before", stable=True, weights=False, value_scale=False):
     def attend(Q, K, V, mask):
-        scores = Q @ K.T / (math.sqrt(Q.shape[1]) if scale is None else scale(Q.shape[1]))
+        size = V.shape[1] if value_scale else Q.shape[1]
+        scores = Q @ K.T / (math.sqrt(size) if scale is None else scale(size))
         if mask_mode == "before":
             scores = np.where(mask, scores, -np.inf)
         elif mask_mode == "reversed":
@@ -112,6 +113,8 @@ WRONG = [
     (checks.check_causal_mask, lambda t: ~causal_mask(t), "polarity is reversed"),
     (checks.check_causal_mask, lambda t: np.where(causal_mask(t), 0.0, -np.inf), "additive mask"),
     (checks.check_causal_mask, lambda t: np.ones((t, t), dtype=bool), "no mask at all"),
+    (checks.check_causal_mask, lambda t: np.tril(np.ones((t, t), dtype=bool), k=1), "see the next key too"),
+    (checks.check_scaled_dot_product_attention, sdpa_with(scale=None, value_scale=True), "the value size"),
     (checks.check_scaled_dot_product_attention, sdpa_with(scale=lambda d: 1.0), "forgot the scale"),
     (checks.check_scaled_dot_product_attention, sdpa_with(scale=lambda d: d), "not by d_k itself"),
     (checks.check_scaled_dot_product_attention, sdpa_with(axis=0), "wrong axis"),

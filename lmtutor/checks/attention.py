@@ -80,6 +80,8 @@ def _causal_exercise():
             _Mistake("you returned the additive mask M (0 where allowed, −∞ where blocked); this "
                      "exercise asks for the boolean mask itself, True where key j <= query i.",
                      lambda t: np.where(np.tril(ones(t)) > 0, 0.0, -np.inf)),
+            _Mistake("you let each query see the next key too (np.tril(..., k=1)): query i may look "
+                     "at keys j <= i only, np.tril(..., k=0).", lambda t: np.tril(ones(t), k=1)),
             _Mistake("every entry is True: that is no mask at all, and query i could read later "
                      "tokens. Keep only j <= i.", ones),
         ))
@@ -109,7 +111,8 @@ def _attention_variant(Q, K, V, mask, *, scale="sqrt", axis=-1, how="before", st
     """Return softmax(Q Kᵀ / scale + M) V, or one of its typical wrong versions."""
     np = _np()
     scores = Q @ K.T
-    scores = scores / {"sqrt": np.sqrt(Q.shape[-1]), "d": Q.shape[-1], "none": 1.0}[scale]
+    scores = scores / (np.sqrt(scale[1]) if isinstance(scale, tuple)
+                       else {"sqrt": np.sqrt(Q.shape[-1]), "d": Q.shape[-1], "none": 1.0}[scale])
     if how == "before":
         scores = np.where(mask, scores, -np.inf)
     elif how == "reversed":
@@ -174,6 +177,9 @@ def _attention_exercise():
                      "large d_k makes the softmax nearly one-hot.", variant(scale="none")),
             _Mistake("divide the scores by √d_k, the square root of the key size, not by d_k itself.",
                      variant(scale="d")),
+            _Mistake("d_k is the size of the queries and keys, Q.shape[-1]; you divided by the square root "
+                     "of the value size V.shape[-1].",
+                     lambda Q, K, V, m: _attention_variant(Q, K, V, m, scale=("value", V.shape[-1]))),
             _Mistake("the softmax runs over the wrong axis: each query (a row of the scores) needs "
                      "weights over the keys that sum to 1, so normalise along the last axis (axis=-1).",
                      variant(axis=0)),

@@ -38,6 +38,8 @@ def _cosine_exercise():
                      lambda a, b: float(a @ b / np.linalg.norm(a))),
             _Mistake("you returned the cosine distance 1 − cos; the exercise asks for the "
                      "similarity cos(a, b).", lambda a, b: 1 - _cosine(a, b)),
+            _Mistake("‖a‖ is the Euclidean length sqrt(a·a) (np.linalg.norm), not the sum of absolute "
+                     "values.", lambda a, b: float(a @ b / (np.abs(a).sum() * np.abs(b).sum()))),
             _Mistake("that is the Euclidean distance ‖a − b‖, not the cosine.",
                      lambda a, b: float(np.linalg.norm(a - b))),
             _Mistake("the denominator is ‖a‖ ‖b‖ (square roots of a·a and b·b), not a·a times b·b.",
@@ -136,6 +138,11 @@ def _sgns_grad_exercise():
                      lambda v, u, n: -_sgns_grad_center(v, u, n)),
             _Mistake("you left out the negative words' term + Σ_k σ(u_{n_k}·v_c) u_{n_k}.",
                      lambda v, u, n: (_sigmoid(u @ v) - 1) * u),
+            _Mistake("that is the gradient for u_o, (σ(u_o·v_c) − 1) v_c; the exercise asks for the "
+                     "gradient for the centre vector v_c, which has u_o and the u_n in it.",
+                     lambda v, u, n: (_sigmoid(u @ v) - 1) * v),
+            _Mistake("the negatives' terms are summed, not averaged: + Σ_k σ(u_{n_k}·v_c) u_{n_k}.",
+                     lambda v, u, n: (_sigmoid(u @ v) - 1) * u + _sigmoid(n @ v) @ n / len(n)),
             _Mistake("a negative word's coefficient is σ(u_n·v_c), not σ(u_n·v_c) − 1.",
                      lambda v, u, n: (_sigmoid(u @ v) - 1) * u + (_sigmoid(n @ v) - 1) @ n),
         ))

@@ -91,6 +91,14 @@ def _top_k_exercise():
             _Mistake("removed tokens must get −inf, not 0: a logit of 0 still has probability "
                      "e^0 / Σ e^z > 0 after softmax. Use np.full_like(logits, -np.inf).",
                      lambda z, k: _keep(z, order(z)[:k], fill=0.0)),
+            _Mistake("removed tokens get −inf (np.full_like(logits, -np.inf)), not NaN: softmax of a "
+                     "vector with NaN is NaN everywhere.", lambda z, k: _keep(z, order(z)[:k], fill=np.nan)),
+            _Mistake("removed tokens get −inf (np.full_like(logits, -np.inf)), not a large negative "
+                     "number: with logits / T, −1e9 can come back into range, −inf cannot.",
+                     lambda z, k: _keep(z, order(z)[:k], fill=-1e9)),
+            _Mistake("keep each logit at its own index (the token id): the answer has the order of "
+                     "logits, not sorted, with −inf where a token was removed.",
+                     lambda z, k: np.concatenate([np.sort(z)[::-1][:k], np.full(len(z) - k, -np.inf)])),
             _Mistake("return the whole vector (vocab_size,), with −inf for the removed tokens, not "
                      "only the k values you kept.", lambda z, k: np.sort(z)[::-1][:k]),
             _Mistake("you kept one token too many: exactly k tokens keep their logit.",

@@ -4,6 +4,7 @@ Each ``check_<name>(fn)`` runs the learner's function ``fn`` and returns a :clas
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Callable
 
 from lmtutor.checks._runner import CheckResult, _Mistake, _arrays_exercise, _cases, _run_arrays, _sigmoid
@@ -45,6 +46,8 @@ def _rnn_step_exercise():
                      "is not squashed into (-1, 1).", lambda x, h, W, U, b: x @ W + h @ U + b),
             _Mistake("the RNN state uses tanh, not the sigmoid (the sigmoid is for LSTM gates).",
                      lambda x, h, W, U, b: 1 / (1 + np.exp(-(x @ W + h @ U + b)))),
+            _Mistake("the RNN state uses tanh, not ReLU: tanh keeps the state in (-1, 1), ReLU lets it "
+                     "grow without bound from step to step.", lambda x, h, W, U, b: np.maximum(0, x @ W + h @ U + b)),
             _Mistake("you left out the bias b.", lambda x, h, W, U, b: np.tanh(x @ W + h @ U)),
             _Mistake("you left out the previous state: the term h_prev U is what makes the network "
                      "recurrent.", lambda x, h, W, U, b: np.tanh(x @ W + b)),
@@ -158,12 +161,10 @@ def _lstm_exercise():
         cases=_cases([_lstm_case(0, 1, 2, 2)],
                      [_lstm_case(1, 3, 4, 5), _lstm_case(2, 1, 2, 2), _lstm_case(3, 4, 6, 3)]),
         mistakes=(
-            _Mistake("the gates are in the wrong order: Keras stores the blocks of z as i, f, c, o "
-                     "(input gate, forget gate, candidate, output gate).",
-                     lambda *a: _lstm_step(*a, order="ifoc")),
-            _Mistake("the gates are in the wrong order: Keras stores the blocks of z as i, f, c, o "
-                     "(input gate, forget gate, candidate, output gate).",
-                     lambda *a: _lstm_step(*a, order="fico")),
+            *(_Mistake("the gates are in the wrong order: Keras stores the blocks of z as i, f, c, o "
+                       "(input gate, forget gate, candidate, output gate).",
+                       lambda *a, order=order: _lstm_step(*a, order=order))
+              for order in map("".join, itertools.permutations("ifco")) if order != "ifco"),
             _Mistake("h_t = o_t ⊙ tanh(c_t): you forgot the tanh on the cell state.",
                      lambda *a: _lstm_step(*a, cell_tanh=False)),
             _Mistake("the gates i, f, o use the sigmoid (values in 0..1, how much to let through); "
@@ -206,6 +207,8 @@ def _chrono_exercise():
             _Mistake("the blocks are swapped: Keras's order is i, f, c, o, so the input-gate bias "
                      "−ln u comes first and the forget-gate bias ln u second.",
                      blocks(lambda u: np.log(u), lambda u: -np.log(u))),
+            _Mistake("use the natural logarithm, np.log: b_f = ln u (σ(ln u) = u / (1 + u)), not log10.",
+                     blocks(lambda u: -np.log10(u), np.log10)),
             _Mistake("the biases are logarithms: b_f = ln u (so σ(b_f) = u / (1 + u)), not u itself.",
                      blocks(lambda u: -u, lambda u: u)),
             _Mistake("the input gate gets the opposite bias, b_i = −b_f: it stays mostly closed while "

@@ -52,6 +52,9 @@ def _log_softmax_exercise():
                      log_of_softmax),
             _Mistake("z - log(sum(exp(z))) is right on paper, but exp(z) overflows to inf for large "
                      "logits: subtract m = max(z) inside, (z - m) - log(sum(exp(z - m))).", no_shift),
+            _Mistake("subtract the same m = max(z) in both places: (z − m) − log Σ exp(z − m); with "
+                     "log Σ exp(z) in the second term the result is off by m.",
+                     lambda z: (z - z.max(axis=-1, keepdims=True)) - np.log(np.exp(z).sum(axis=-1, keepdims=True))),
             _Mistake("you returned the probabilities (softmax), not their logarithm.",
                      lambda z: np.exp(_log_softmax(z))),
             _Mistake("for a batch (2-D logits), take the max and the sum along the last axis "
@@ -138,6 +141,13 @@ def _adam_exercise():
             _Mistake("v averages the *squared* gradient: v = beta_2 v + (1 - beta_2) grad**2.",
                      variant(square=False)),
             _Mistake("divide by the square root of v̂: sqrt(v̂) + epsilon.", variant(sqrt=False)),
+            _Mistake("return the moments m and v themselves, not the bias-corrected m̂ and v̂: the next "
+                     "step averages into m and v and corrects them again.",
+                     lambda *a: (lambda th, m, v: (th, m / (1 - a[6] ** a[4]), v / (1 - a[7] ** a[4])))(*_adam_step(*a))),
+            _Mistake("return the updated moments m_new and v_new with θ_new: the next step needs them, "
+                     "not the m and v it was given.", lambda *a: (_adam_step(*a)[0], a[2], a[3])),
+            _Mistake("subtract the step, θ − α m̂ / (√v̂ + ε): Adam moves against the gradient.",
+                     lambda *a: (lambda th, m, v: (2 * a[0] - th, m, v))(*_adam_step(*a))),
             _Mistake("use the epsilon argument: one input passes epsilon = 1e-3 with gradients near "
                      "0.01, where ε changes the step by about a tenth; a constant such as 1e-8 "
                      "or 1e-7 gives another answer.",
@@ -188,6 +198,11 @@ def _dropout_exercise():
                                _dropout_case(3, (2, 3), 0.3, False), _dropout_case(4, 6, 0.75, True),
                                _dropout_case(5, 4, 0.5, False)]),
         mistakes=(
+            _Mistake("a mask entry of 1 means keep: multiply by mask (not by 1 − mask), so the units "
+                     "where mask is 0 are the ones dropped.",
+                     lambda h, mask, p, tr: h * (1 - mask) / (1 - p) if tr else h),
+            _Mistake("divide by the keep probability 1 − rate, not by rate: a unit survives with "
+                     "probability 1 − rate.", lambda h, mask, p, tr: h * mask / p if tr else h),
             _Mistake("the source article's θ / (1 - p): you rescaled without the mask. Dropout "
                      "multiplies by the random 0/1 mask and then divides by 1 - rate.",
                      lambda h, mask, p, tr: h / (1 - p) if tr else h),
