@@ -10,15 +10,14 @@ ways, all through ``lmtutor.generate`` with the same seed (so the same tokens, c
 - recompute, NumPy: the same float64 arithmetic re-encoding the whole prefix for every token;
 - recompute, Keras: ``generate.generate_reencoding``, ``predict_on_batch`` on the whole prefix.
 
-Part 2, equal wall-clock budget. The character-level Lee corpus as notebook 01 builds it (lowercased,
-spaces kept, vocabulary min_freq=2 on the training documents, each document framed <bos> ... <eos>)
-is cut into windows of 64 characters (``text.lm_windows``; ``--seq-len``); an LSTM
-(``lstm_lm.build_lstm_lm``) and a Transformer of about the same parameter count train on the same
-windows (batches of 16, ``--batch-size``; Adam, clipping at global norm 1) until a callback stops
-them when the budget is spent (the budget includes Keras's tracing). Validation bits per character:
-``lstm_lm.evaluate_documents`` (whole documents from <bos>) for the LSTM,
-``transformer.evaluate_documents`` (windows of the context length, half overlapping, since the
-Transformer cannot read further back) for the Transformer.
+Part 2, equal wall-clock budget. The character-level Lee corpus as notebook 01 builds it
+(``datasets.lm_corpus("lee_chars")``: lowercased, spaces kept, vocabulary min_freq=2 on the training
+documents, each document framed <bos> ... <eos>) is cut into windows of 64 characters (``--seq-len``);
+an LSTM (``lstm_lm.build_lstm_lm``) and a Transformer of about the same parameter count train on the
+same windows (batches of 16, ``--batch-size``; Adam, clipping at global norm 1) with ``lm.train``
+until the budget is spent (the budget includes Keras's tracing). Validation bits per character:
+``lm.evaluate_documents``, which reads whole documents from <bos> for the LSTM and windows of the
+context length, half overlapping, for the Transformer (it cannot read further back).
 
 Prints markdown tables; never fails on a time. NumPy runs with one OpenBLAS thread (see below)::
 
@@ -42,7 +41,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from lmtutor import corpora, generate, lstm_lm, text, transformer  # noqa: E402
+from lmtutor import datasets, generate, lm, lstm_lm, transformer  # noqa: E402
 from lmtutor.text import Vocab  # noqa: E402
 
 from generation import timed  # noqa: E402  (benchmarks/generation.py: this script's folder is on sys.path)
@@ -88,47 +87,25 @@ def cache_benchmark(lengths: list[int], repeats: int, layers: int) -> None:
 
 
 # -------------------------------------------------------------------------- part 2: equal time
-class TimeBudget(keras.callbacks.Callback):
-    """Stops model.fit after the batch during which ``seconds`` have passed since training began."""
-
-    def __init__(self, seconds: float):
-        super().__init__()
-        self.seconds, self.start, self.steps, self.loss = seconds, 0.0, 0, math.nan
-
-    def on_train_begin(self, logs=None):
-        self.start = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.steps += 1
-        self.loss = float((logs or {}).get("loss", math.nan))  # mean over the epoch so far
-        if time.perf_counter() - self.start >= self.seconds:
-            self.model.stop_training = True
-
-
-def lee_characters() -> tuple[Vocab, np.ndarray, list[list[int]]]:
-    """Return (vocab, the training stream of ids, the validation documents as id lists)."""
-    split = corpora.split_sequential(corpora.load_lee(), (0.8, 0.1, 0.1))
-    train, valid = ([text.tokenize_chars(doc.lower(), keep_spaces=True) for doc in part]
-                    for part in (split.train, split.valid))
-    vocab = Vocab.build(train, min_freq=2)
-    stream = np.array([i for doc in train for i in vocab.encode(doc, add_bos=True, add_eos=True)])
-    return vocab, stream, [vocab.encode(doc) for doc in valid]
-
-
 def train_for(model: keras.Model, data: tuple, seconds: float, batch_size: int) -> dict:
-    """Return steps, epochs, seconds and the training loss (nats, the last epoch's mean) after ``seconds``."""
-    budget = TimeBudget(seconds)
-    model.fit(*data, batch_size=batch_size, epochs=10**6, shuffle=True, verbose=0, callbacks=[budget])
-    elapsed = time.perf_counter() - budget.start
+    """Return steps, epochs, seconds and the training loss (nats, the last epoch's mean) after ``seconds``.
+
+    ``lm.train`` with a time budget (the course's one training loop; it stops after the batch that
+    spends the budget), for as many epochs as fit.
+    """
+    steps_before = int(model.optimizer.iterations)
+    history = lm.train(model, data, epochs=10**6, batch_size=batch_size, max_seconds=seconds, verbose=False)
+    steps = int(model.optimizer.iterations) - steps_before
     steps_per_epoch = math.ceil(len(data[0]) / batch_size)
-    return {"steps": budget.steps, "epochs": budget.steps / steps_per_epoch, "seconds": elapsed,
-            "loss": budget.loss}
+    return {"steps": steps, "epochs": steps / steps_per_epoch, "seconds": history["seconds"][-1],
+            "loss": history["loss"][-1]}
 
 
 def budget_benchmark(budgets: list[float], seq_len: int, hidden_size: int, transformer_lr: float,
                      batch_size: int) -> None:
-    vocab, stream, valid = lee_characters()
-    data = text.lm_windows(stream, seq_len)
+    lee = datasets.lm_corpus("lee_chars")
+    vocab, stream, valid = lee.vocab, lee.stream("train"), lee.ids("valid")
+    data = lee.windows(seq_len)
     builders = {
         "LSTM": lambda: lstm_lm.build_lstm_lm(lstm_lm.LSTMLMConfig(
             vocab_size=len(vocab), embedding_dim=32, hidden_size=hidden_size)),
@@ -148,8 +125,7 @@ def budget_benchmark(budgets: list[float], seq_len: int, hidden_size: int, trans
             model = build()
             run = train_for(model, data, budget, batch_size)
             start = time.perf_counter()
-            score = (lstm_lm.evaluate_documents(model, valid) if name == "LSTM"
-                     else transformer.evaluate_documents(model, valid, stride=seq_len // 2))
+            score = lm.evaluate_documents(model, valid)  # the Transformer in windows, stride seq_len // 2
             rows.append((budget, name, model.count_params(), run, score["bits_per_token"],
                          time.perf_counter() - start))
             print(f"{name} {budget:g} s done: {score['bits_per_token']:.3f} bits/char", flush=True)

@@ -20,7 +20,6 @@ import math
 import os
 import platform
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,31 +60,24 @@ def train(name: str, out_dir: Path) -> Path:
     import numpy as np
     import tensorflow as tf
 
-    from lmtutor import checkpoints, datasets, lstm_lm
+    from lmtutor import checkpoints, datasets, lm, lstm_lm
 
     recipe = RECIPES[name]
     data = datasets.lm_corpus(recipe.corpus)
     inputs, targets = data.windows(recipe.seq_len)
-    valid = data.ids("valid")
     updates = recipe.epochs * math.ceil(len(inputs) / recipe.batch_size)
     config = lstm_lm.LSTMLMConfig(vocab_size=len(data.vocab), decay_steps=updates, seed=0, **recipe.config)
     model = lstm_lm.build_lstm_lm(config)
     print(f"{name}: {len(inputs):,} windows of {recipe.seq_len} tokens, {model.count_params():,} parameters, "
           f"{recipe.epochs} epochs", flush=True)
-    best_bits, best_weights, history, start = math.inf, None, [], time.perf_counter()
-    for epoch in range(recipe.epochs):
-        fitted = model.fit(inputs, targets, batch_size=recipe.batch_size, epochs=1, shuffle=True, verbose=0)
-        bits = lstm_lm.evaluate_documents(model, valid, batch_size=64)["bits_per_token"]
-        history.append({"epoch": epoch + 1, "seconds": round(time.perf_counter() - start, 1),
-                        "train_bits": round(fitted.history["loss"][0] / math.log(2), 4), "valid_bits": round(bits, 4)})
-        print(f"  epoch {epoch + 1}/{recipe.epochs}: train {history[-1]['train_bits']:.3f} bits, "
-              f"valid {bits:.3f} bits per token ({history[-1]['seconds']:.0f} s)", flush=True)
-        if bits < best_bits:
-            best_bits, best_weights = bits, model.get_weights()
-    model.set_weights(best_weights)
+    # one lm.train run: validation documents scored after every epoch, the best epoch's weights kept
+    fitted = lm.train(model, (inputs, targets), valid_documents=data.ids("valid"), epochs=recipe.epochs,
+                      batch_size=recipe.batch_size, restore_best=True, valid_batch_size=64, seed=0)
+    history = [{"epoch": r["epoch"], "seconds": round(r["seconds"], 1), "train_bits": round(r["loss"] / math.log(2), 4),
+                "valid_bits": round(r["valid_bits"], 4)} for r in fitted["epochs"]]
     info = {"corpus": recipe.corpus, "description": datasets.CORPORA[recipe.corpus][0],
             "seq_len": recipe.seq_len, "batch_size": recipe.batch_size, "epochs": recipe.epochs,
-            "best_epoch": int(np.argmin([h["valid_bits"] for h in history])) + 1, "history": history,
+            "best_epoch": fitted["best_epoch"], "history": history,
             "train_seconds": history[-1]["seconds"], "command": f"python data/train_models.py {name}",
             "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
             "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__}}
@@ -99,12 +91,12 @@ def rescore(directory: Path) -> Path:
 
     ``train`` ends with this; on its own (``--rescore``) it completes a run that stopped after saving.
     """
-    from lmtutor import checkpoints, datasets, lstm_lm
+    from lmtutor import checkpoints, datasets, lm
 
     checkpoint = checkpoints.load(directory)
     valid = datasets.lm_corpus(checkpoint.info["corpus"]).ids("valid")
     info = {**checkpoint.info,
-            "valid_bits": round(lstm_lm.evaluate_documents(checkpoint.model, valid, batch_size=64)["bits_per_token"], 4)}
+            "valid_bits": round(lm.evaluate_documents(checkpoint.model, valid, batch_size=64)["bits_per_token"], 4)}
     checkpoints.save(directory, checkpoint.model, checkpoint.vocab, checkpoint.config, info)
     print(f"{directory.name}: best epoch {info['best_epoch']}, valid {info['valid_bits']:.4f} bits per token with "
           f"the float16 weights, saved in {directory}", flush=True)

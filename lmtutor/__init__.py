@@ -70,7 +70,7 @@ def quiet_retracing():
 
 __all__ = [
     "attention", "checkpoints", "checks", "classroom", "corpora", "datasets", "decoding",
-    "embeddings", "evaluation", "generate", "glove", "losses", "lstm_lm", "memory", "ngram",
-    "numerals", "optim", "parallel", "pca", "plots", "regularization", "rnn", "text", "timing", "training", "transformer",
+    "embeddings", "evaluation", "generate", "glove", "lm", "losses", "lstm_lm", "memory", "mlp_lm", "ngram",
+    "numerals", "optim", "parallel", "pca", "plots", "regularization", "rnn", "text", "timing", "transformer",
     "translation_data", "translation_metrics", "widgets",
 ]

@@ -136,3 +136,44 @@ def check_array(name: str, value: Any, *, min_ndim: int = 0, copy: bool = False)
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} must be finite, got a NaN or infinite entry")
     return array
+
+
+def check_ids(name: str, ids: Any, vocab_size: int, *, allow_empty: bool = False,
+              max_length: int | None = None) -> np.ndarray:
+    """Return ``ids`` as an int64 array (any shape, at least 1-D) of token ids in [0, vocab_size).
+
+    The one token-id check of lmtutor (generation, training, scoring): a str, a float, a bool or
+    an id outside [0, vocab_size) raises an error that names ``name``, the entry and the range;
+    ``max_length`` caps the last axis (a model's context window).
+    """
+    if isinstance(ids, (str, bytes)):
+        raise TypeError(f"{name} must be a sequence of int token ids, got a str {_show(ids)}; "
+                        f"encode text first (corpus.encode(text) or checkpoint.encode(text))")
+    try:
+        array = np.asarray(ids if isinstance(ids, (np.ndarray, list, tuple, range)) else list(ids))
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a sequence of int token ids, got {_show(ids)}") from None
+    if array.ndim == 0:
+        raise TypeError(f"{name} must be a sequence of int token ids, got {_show(ids)}")
+    if array.size and array.dtype.kind not in "iu":
+        flat = array.reshape(-1).tolist()
+        bad = next((i for i, v in enumerate(flat) if isinstance(v, bool) or not isinstance(v, numbers.Integral)), None)
+        if bad is not None:
+            where = ", ".join(map(str, np.unravel_index(bad, array.shape)))
+            raise TypeError(f"{name}[{where}] must be an int token id, got {type(flat[bad]).__name__} "
+                            f"{_show(flat[bad])}")
+        array = np.array(flat, dtype=np.int64).reshape(array.shape)  # an object array of ints
+    if array.shape[-1] == 0 and not allow_empty:
+        raise ValueError(f"{name} must not be empty: start it with <bos> (id 2)")
+    if max_length is not None and array.shape[-1] > max_length:
+        raise ValueError(f"{name} has {array.shape[-1]} tokens, more than the model's context window "
+                         f"of {max_length}: keep the last {max_length}")
+    array = array.astype(np.int64, copy=False)
+    if array.size:
+        outside = (array < 0) | (array >= vocab_size)
+        if outside.any():
+            bad = int(np.flatnonzero(outside.reshape(-1))[0])
+            where = ", ".join(map(str, np.unravel_index(bad, array.shape)))
+            raise ValueError(f"{name}[{where}] = {array.reshape(-1)[bad]} is outside the vocabulary "
+                             f"[0, {vocab_size})")
+    return array

@@ -5,7 +5,7 @@ Kneser-Ney model. ``data/train_models.py`` trains the course's models for longer
 ``lmtutor.datasets``, and saves each in ``data/models/<name>/``; the notebooks load and score them::
 
     checkpoint = checkpoints.load("lee_chars_lstm")
-    lstm_lm.evaluate_documents(checkpoint.model, datasets.lm_corpus("lee_chars").ids("valid"))
+    lm.evaluate_documents(checkpoint.model, datasets.lm_corpus("lee_chars").ids("valid"))
     checkpoint.info["history"]          # how training went, epoch by epoch
 
 A checkpoint folder holds ``model.json`` (the LSTMLMConfig, how it was trained, the files'

@@ -95,21 +95,3 @@ def lm_corpus(name: str) -> LMCorpus:
     modify it. Text for a model of "pd_jieba" is segmented by ``text.tokenize(normalize(s), "zh_word")``.
     """
     return _corpus(check_choice("name", name, CORPORA))
-
-
-def kn_baseline(name: str, n: int | None = None):
-    """Return an interpolated Kneser-Ney n-gram model of corpus ``name``, fitted on its train part.
-
-    ``n`` defaults to the order with the best validation perplexity (CORPORA[name][1]); ``min_freq``
-    and ``max_vocab`` are those of the corpus, so the model's vocabulary is the corpus's ``vocab``
-    and its scores compare with a neural model's.
-    """
-    from lmtutor import ngram
-
-    data = lm_corpus(name)
-    if n is None:
-        n = CORPORA[name][1]
-        if n is None:
-            raise ValueError(f"no n-gram order was chosen for {name!r} on validation: pass n")
-    return ngram.NGramLM(check_int("n", n, minimum=1), smoothing="interpolated_kn", min_freq=MIN_FREQ,
-                         max_vocab=CORPORA[name][2]).fit(data.train)

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from lmtutor._validate import _show, check_float, check_int, check_type
+from lmtutor._validate import _show, check_float, check_ids, check_int, check_type
 from lmtutor.losses import log_softmax
 
 TOP_P_TOLERANCE = 1e-12  # a cumulative mass within this of top_p counts as reaching it (rounding)
@@ -41,15 +41,8 @@ def _logits(logits: Any) -> np.ndarray:
 
 
 def _token_ids(name: str, ids: Any, vocab_size: int) -> np.ndarray:
-    """Return ``ids`` as an int array of token ids in [0, vocab_size)."""
-    if isinstance(ids, (str, bytes)):
-        raise TypeError(f"{name} must be a sequence of int token ids, got a str {_show(ids)}")
-    array = np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids).reshape(-1)
-    if array.size and (array.dtype.kind not in "iu"):
-        raise TypeError(f"{name} must hold int token ids, got {_show(ids)}")
-    if array.size and (array.min() < 0 or array.max() >= vocab_size):
-        raise ValueError(f"{name} must hold ids in [0, {vocab_size}), got {_show(ids)}")
-    return array.astype(np.int64)
+    """Return ``ids`` as a flat int array of token ids in [0, vocab_size) (``_validate.check_ids``)."""
+    return check_ids(name, ids, vocab_size, allow_empty=True).reshape(-1)
 
 
 def _top_k(z: np.ndarray, k: int) -> np.ndarray:

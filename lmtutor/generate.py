@@ -12,7 +12,6 @@ cache) is decoded by the rules of ``lmtutor.decoding``; n new tokens cost n step
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from collections import Counter
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import numpy as np
 
 from lmtutor import text as _text
 from lmtutor._validate import _show, check_choice, check_float, check_int, check_type
+from lmtutor._validate import check_ids as _check_ids
 from lmtutor.decoding import DecodingConfig, log_probabilities, sample_next
 
 EOS_ID = _text.Vocab.eos_id
@@ -48,22 +48,11 @@ class StepModel(Protocol):
 
 
 def check_ids(name: str, ids: Any, vocab_size: int, *, allow_empty: bool = False) -> list[int]:
-    """Return ``ids`` as a list of ints in [0, vocab_size), raising an error that names ``name``."""
-    if isinstance(ids, (str, bytes)):
-        raise TypeError(f"{name} must be a sequence of int token ids, got a str {_show(ids)}; "
-                        f"use text_to_ids(vocab, text, scheme)")
-    try:
-        items = list(np.asarray(ids).reshape(-1).tolist()) if isinstance(ids, np.ndarray) else list(ids)
-    except TypeError:
-        raise TypeError(f"{name} must be a sequence of int token ids, got {_show(ids)}") from None
-    for i, raw in enumerate(items):
-        if isinstance(raw, bool) or not isinstance(raw, numbers.Integral):
-            raise TypeError(f"{name}[{i}] must be an int token id, got {type(raw).__name__} {_show(raw)}")
-        if not 0 <= raw < vocab_size:
-            raise ValueError(f"{name}[{i}] = {raw} is outside the vocabulary [0, {vocab_size})")
-    if not items and not allow_empty:
-        raise ValueError(f"{name} must not be empty: start it with <bos> (id {_text.Vocab.bos_id})")
-    return [int(i) for i in items]
+    """Return ``ids`` as a list of ints in [0, vocab_size): ``_validate.check_ids`` for one sequence."""
+    array = _check_ids(name, ids, vocab_size, allow_empty=allow_empty)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one sequence of ids (1-D), got shape {array.shape}")
+    return array.tolist()
 
 
 def _model(model: Any) -> StepModel:

@@ -17,6 +17,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from lmtutor import lm
 from lmtutor._validate import check_choice, check_float, check_int, check_type
 
 VARIANTS = {"rnn": ("rnn", "default"), "lstm": ("lstm", "default"), "lstm chrono": ("lstm", "chrono")}
@@ -69,13 +70,16 @@ def build_recall_model(cell: str, *, init: str = "default", max_gap: int = 200, 
     num_symbols = check_int("num_symbols", num_symbols, minimum=2)
     hidden_size = check_int("hidden_size", hidden_size, minimum=1)
     rate = check_float("learning_rate", learning_rate, minimum=0.0, min_inclusive=False)
-    keras.utils.set_random_seed(check_int("seed", seed, minimum=0))
-    layer = (keras.layers.SimpleRNN if cell == "rnn" else keras.layers.LSTM)(hidden_size, name="recurrent")
+    seeds, initializers = lm.layer_seeds(check_int("seed", seed, minimum=0)), keras.initializers
+    layer = (keras.layers.SimpleRNN if cell == "rnn" else keras.layers.LSTM)(
+        hidden_size, name="recurrent", kernel_initializer=initializers.GlorotUniform(seed=next(seeds)),
+        recurrent_initializer=initializers.Orthogonal(seed=next(seeds)), seed=next(seeds))
     model = keras.Sequential([
         keras.Input((None,), dtype="int32"),
-        keras.layers.Embedding(2 * num_symbols + 1, 16, name="embedding"),
+        keras.layers.Embedding(2 * num_symbols + 1, 16, name="embedding",
+                               embeddings_initializer=initializers.RandomUniform(-0.05, 0.05, seed=next(seeds))),
         layer,
-        keras.layers.Dense(num_symbols, name="logits"),
+        keras.layers.Dense(num_symbols, name="logits", kernel_initializer=initializers.GlorotUniform(seed=next(seeds))),
     ], name=f"recall_{cell}_{init}")
     if init == "chrono":
         kernel, recurrent, _ = layer.get_weights()
@@ -97,10 +101,11 @@ def recall_accuracy(variant: str, gap: int, *, epochs: int = 2, num_examples: in
     inputs, targets = recall_data(num_examples, gap, seed=seed)
     valid_inputs, valid_targets = recall_data(1024, gap, seed=seed + 1)
     model = build_recall_model(cell, init=init, seed=seed, **options)
-    accuracies = []
+    accuracies, rng = [], np.random.default_rng(seed)  # the loop orders the examples itself: no global seed
     for _ in range(check_int("epochs", epochs, minimum=1)):
-        model.fit(inputs, targets, batch_size=check_int("batch_size", batch_size, minimum=1), epochs=1,
-                  shuffle=True, verbose=0)
+        order = rng.permutation(len(inputs))
+        model.fit(inputs[order], targets[order], batch_size=check_int("batch_size", batch_size, minimum=1),
+                  epochs=1, shuffle=False, verbose=0)
         predicted = np.asarray(model(valid_inputs, training=False)).argmax(axis=1)  # no retracing per gap
         accuracies.append(float(np.mean(predicted == valid_targets)))
     return accuracies

@@ -336,3 +336,22 @@ class NGramLM:
             if token == EOS:
                 break
         return tokens
+
+
+def kn_baseline(corpus_name: str, n: int | None = None) -> NGramLM:
+    """Return an interpolated Kneser-Ney n-gram model of ``datasets.lm_corpus(corpus_name)``, fitted on its train part.
+
+    The baseline every neural model of the course is compared with. ``n`` defaults to the order
+    with the best validation perplexity (``datasets.CORPORA[corpus_name][1]``); ``min_freq`` and
+    ``max_vocab`` are those of the corpus, so the model's vocabulary is the corpus's ``vocab`` and
+    its scores compare with a neural model's.
+    """
+    from lmtutor import datasets  # Data, below this module; imported here as only this function needs it
+
+    data = datasets.lm_corpus(corpus_name)
+    if n is None:
+        n = datasets.CORPORA[corpus_name][1]
+        if n is None:
+            raise ValueError(f"no n-gram order was chosen for {corpus_name!r} on validation: pass n")
+    return NGramLM(check_int("n", n, minimum=1), smoothing="interpolated_kn", min_freq=datasets.MIN_FREQ,
+                   max_vocab=datasets.CORPORA[corpus_name][2]).fit(data.train)

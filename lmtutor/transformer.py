@@ -2,10 +2,11 @@
 forward pass in NumPy from the trained weights, and a KV-cache stepper for generation.
 
 Like ``lstm_lm``'s LSTM, the model maps ids (batch, time) -> logits (batch, time, vocab_size), so
-it trains on the same windows (``text.lm_windows``) with ``lstm_lm.train``::
+it trains on the same windows with ``lm.train`` and is scored by ``lm.evaluate_documents`` (which
+reads long documents in windows of ``context``)::
 
     model = build_transformer_lm(TransformerConfig(vocab_size=len(vocab), context=128))
-    lstm_lm.train(model, text.lm_windows(ids, 128), epochs=3)
+    lm.train(model, corpus.windows(128), epochs=3)
     logits, state = TransformerStepper(model).start([vocab.bos_id])   # then .step(state, id)
 
 Each of the ``layers`` blocks is pre-norm: h = x + MHA(LN(x)) with causal self-attention, then
@@ -17,7 +18,6 @@ embedding E) or LN_f(x_t) U (untied); neither has a bias.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -25,9 +25,8 @@ import keras
 import numpy as np
 from scipy.special import erf
 
-from lmtutor import attention, losses, lstm_lm, quiet_retracing
-from lmtutor._validate import _show, check_float, check_int, check_type
-from lmtutor.text import Vocab
+from lmtutor import attention, lm
+from lmtutor._validate import _show, check_float, check_ids, check_int, check_type
 
 EPSILON = 1e-5  # LayerNormalization's ε (Keras's default is 1e-3)
 
@@ -47,7 +46,7 @@ class TransformerConfig:
     learned_positions: bool = True  # learned p_t (trained like E); False: sinusoidal, fixed
     learning_rate: float = 3e-3  # Adam's step size
     clip_norm: float = 1.0  # gradients are clipped to this global norm before each update
-    seed: int = 0  # seeds the weight initialisation (keras.utils.set_random_seed)
+    seed: int = 0  # seeds every initializer and dropout mask of the model (no global seed is set)
 
     def __post_init__(self):
         check_int("vocab_size", self.vocab_size, minimum=5)
@@ -73,14 +72,14 @@ class TransformerConfig:
 class Positions(keras.layers.Layer):
     """Adds p_t, row t of a (context, d_model) table, to the token vector at position t."""
 
-    def __init__(self, context: int, learned: bool = True, **kwargs):
+    def __init__(self, context: int, learned: bool = True, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.context, self.learned = context, learned
+        self.context, self.learned, self.seed = context, learned, seed
 
     def build(self, input_shape):
         d_model = input_shape[-1]
         self.table = self.add_weight(shape=(self.context, d_model), name="table", trainable=self.learned,
-                                     initializer=keras.initializers.RandomNormal(stddev=0.02))
+                                     initializer=keras.initializers.RandomNormal(stddev=0.02, seed=self.seed))
         if not self.learned:
             self.table.assign(attention.sinusoidal_positions(self.context, d_model))
 
@@ -97,7 +96,7 @@ class Positions(keras.layers.Layer):
         return x + self.table[None, : keras.ops.shape(x)[1]]
 
     def get_config(self):
-        return {**super().get_config(), "context": self.context, "learned": self.learned}
+        return {**super().get_config(), "context": self.context, "learned": self.learned, "seed": self.seed}
 
 
 def build_transformer_lm(config: TransformerConfig) -> keras.Model:
@@ -108,24 +107,40 @@ def build_transformer_lm(config: TransformerConfig) -> keras.Model:
     with global-norm clipping, compiled without XLA (its compile time dominates short CPU runs).
     """
     check_type("config", config, TransformerConfig)
-    keras.utils.set_random_seed(config.seed)
-    c, layers = config, keras.layers
+    c, layers, init = config, keras.layers, keras.initializers
+    seeds = lm.layer_seeds(c.seed)  # one seed per initializer and dropout: no global seed is set
 
     def drop(x):
-        return layers.Dropout(c.dropout)(x) if c.dropout else x
+        return layers.Dropout(c.dropout, seed=next(seeds))(x) if c.dropout else x
+
+    def dense(units, name, **options):
+        return layers.Dense(units, name=name, kernel_initializer=init.GlorotUniform(seed=next(seeds)), **options)
 
     ids = keras.Input((None,), dtype="int32", name="ids")
-    embedding = layers.ReversibleEmbedding(c.vocab_size, c.d_model, tie_weights=c.tied_output,
-                                           name="token_embedding")
-    x = drop(Positions(c.context, c.learned_positions, name="positions")(embedding(ids)))  # (batch, time, d_model)
+    embedding = layers.ReversibleEmbedding(
+        c.vocab_size, c.d_model, tie_weights=c.tied_output, name="token_embedding",
+        embeddings_initializer=init.RandomUniform(-0.05, 0.05, seed=next(seeds)))
+    positions = Positions(c.context, c.learned_positions, seed=next(seeds), name="positions")
+    x = drop(positions(embedding(ids)))  # (batch, time, d_model)
+    if not c.tied_output:  # U would start from E's seed: give it its own
+        shape = tuple(embedding.reverse_embeddings.shape)
+        embedding.reverse_embeddings.assign(init.RandomUniform(-0.05, 0.05, seed=next(seeds))(shape))
     for i in range(c.layers):
         h = layers.LayerNormalization(epsilon=EPSILON, name=f"block{i}_norm1")(x)
-        h = layers.MultiHeadAttention(c.heads, key_dim=c.d_model // c.heads, dropout=c.dropout,
-                                      name=f"block{i}_attention")(h, h, use_causal_mask=True)
+        mha = layers.MultiHeadAttention(c.heads, key_dim=c.d_model // c.heads, dropout=c.dropout,
+                                        seed=next(seeds), name=f"block{i}_attention",
+                                        kernel_initializer=init.GlorotUniform(seed=next(seeds)))
+        h = mha(h, h, use_causal_mask=True)
+        # MultiHeadAttention gives its query, key, value and output projections copies of one
+        # initializer (an unseeded one draws from Python's `random`; a seeded one would start them
+        # equal): each projection is drawn again with its own seed.
+        for projection in (mha._query_dense, mha._key_dense, mha._value_dense, mha._output_dense):
+            shape = tuple(projection.kernel.shape)
+            projection.kernel.assign(init.GlorotUniform(seed=next(seeds))(shape))
         x = layers.Add(name=f"block{i}_residual1")([x, drop(h)])
         h = layers.LayerNormalization(epsilon=EPSILON, name=f"block{i}_norm2")(x)
-        h = layers.Dense(c.mlp_ratio * c.d_model, activation="gelu", name=f"block{i}_mlp_hidden")(h)
-        h = layers.Dense(c.d_model, name=f"block{i}_mlp_output")(h)
+        h = dense(c.mlp_ratio * c.d_model, f"block{i}_mlp_hidden", activation="gelu")(h)
+        h = dense(c.d_model, f"block{i}_mlp_output")(h)
         x = layers.Add(name=f"block{i}_residual2")([x, drop(h)])
     x = layers.LayerNormalization(epsilon=EPSILON, name="final_norm")(x)
     model = keras.Model(ids, embedding(x, reverse=True), name="transformer_lm")  # (batch, time, vocab)
@@ -180,24 +195,6 @@ def _mlp(u: np.ndarray, block: dict) -> np.ndarray:
     return 0.5 * z * (1.0 + erf(z / math.sqrt(2.0))) @ w2 + b2
 
 
-def _id_array(name: str, ids: Any, vocab_size: int, context: int) -> np.ndarray:
-    """Return ``ids`` as an int array (..., time) with 1 <= time <= context and ids in the vocabulary."""
-    if isinstance(ids, (str, bytes)) or not isinstance(ids, (Sequence, np.ndarray)):
-        raise TypeError(f"{name} must be a sequence of int token ids, got {_show(ids)}")
-    array = np.asarray(ids)
-    if array.size and array.dtype.kind not in "iu":
-        raise TypeError(f"{name} must hold int token ids, got dtype {array.dtype}")
-    if array.ndim == 0 or array.shape[-1] == 0:
-        raise ValueError(f"{name} must hold at least one token (start it with <bos> = {Vocab.bos_id})")
-    if array.shape[-1] > context:
-        raise ValueError(f"{name} has {array.shape[-1]} tokens, more than the model's context window "
-                         f"of {context}: keep the last {context}")
-    if array.min() < 0 or array.max() >= vocab_size:
-        raise ValueError(f"{name} holds id {array.min() if array.min() < 0 else array.max()}, outside "
-                         f"the vocabulary [0, {vocab_size})")
-    return array.astype(np.int64)
-
-
 def forward(weights: Any, ids: Any, *, return_attention: bool = False):
     """Return the logits (batch, time, vocab) of the model in NumPy float64 for ids (batch, time).
 
@@ -209,7 +206,7 @@ def forward(weights: Any, ids: Any, *, return_attention: bool = False):
     if not isinstance(w, dict) or "blocks" not in w:
         raise TypeError(f"weights must be the dict from numpy_weights(model), got {_show(weights)}")
     check_type("return_attention", return_attention, bool)
-    ids = _id_array("ids", ids, len(w["token_embedding"]), len(w["positions"]))
+    ids = check_ids("ids", ids, len(w["token_embedding"]), max_length=len(w["positions"]))
     if ids.ndim != 2:
         raise ValueError(f"ids must have shape (batch, time), got {ids.shape}")
     x = w["token_embedding"][ids] + w["positions"][: ids.shape[1]]  # (batch, time, d_model)
@@ -281,7 +278,7 @@ class TransformerStepper:
         The whole prompt is read in one causal pass; it must be non-empty (start with <bos>) and
         at most ``context`` tokens long.
         """
-        ids = _id_array("prompt_ids", prompt_ids, self.vocab_size, self.context)
+        ids = check_ids("prompt_ids", prompt_ids, self.vocab_size, max_length=self.context)
         if ids.ndim != 1:
             raise ValueError(f"prompt_ids must be one sequence of ids (1-D), got shape {ids.shape}")
         logits, cache = self._run(ids, None)
@@ -294,15 +291,12 @@ class TransformerStepper:
         that already holds ``context`` positions cannot take another token (ValueError).
         """
         check_type("state", state, KVCache)
-        if isinstance(token_id, bool) or not isinstance(token_id, numbers.Integral):
-            raise TypeError(f"token_id must be an int, got {type(token_id).__name__} {_show(token_id)}")
-        if not 0 <= token_id < self.vocab_size:
-            raise ValueError(f"token_id = {token_id} is outside the vocabulary [0, {self.vocab_size})")
+        token_id = check_int("token_id", token_id, minimum=0, maximum=self.vocab_size - 1)
         if state.length >= self.context:
             raise ValueError(f"state already holds {state.length} positions, the model's whole context "
                              f"window: step() has no position {state.length} (start() again on the last "
                              f"tokens to slide the window)")
-        logits, cache = self._run(np.array([int(token_id)]), state)
+        logits, cache = self._run(np.array([token_id]), state)
         return logits[-1], cache
 
     def full_logits(self, ids: Sequence[int]) -> np.ndarray:
@@ -310,59 +304,8 @@ class TransformerStepper:
 
         Row t predicts the token after ids[t]: the O(t²) baseline and the oracle for start/step.
         """
-        array = _id_array("ids", ids, self.vocab_size, self.context)
+        array = check_ids("ids", ids, self.vocab_size, max_length=self.context)
         if array.ndim != 1:
             raise ValueError(f"ids must be one sequence of ids (1-D), got shape {array.shape}")
         logits = self.model.predict_on_batch(array[None].astype(np.int32))
         return np.asarray(logits, dtype=np.float64)[0]
-
-
-# --------------------------------------------------------------------- scoring long documents
-def evaluate_documents(model: keras.Model, documents: Sequence[Sequence[int]], *, stride: int | None = None,
-                       batch_size: int = 16) -> dict[str, float]:
-    """Return what ``lstm_lm.evaluate_documents`` returns, reading long documents in context windows.
-
-    cross_entropy (nats), perplexity, bits_per_token and tokens of predicting w_1 ... w_T <eos>
-    after <bos> in every document. If all fit (T + 1 <= context), this is lstm_lm's function. A
-    longer document is read in windows of ``context`` inputs starting every ``stride`` tokens
-    (default context // 2; the last window ends at the document's end), each window scoring only
-    the targets no earlier one scored: every token is predicted once, from at least
-    context − stride earlier tokens (all of them near the start).
-    """
-    check_type("model", model, keras.Model)
-    context = {layer.name: layer for layer in model.layers}.get("positions")
-    if not isinstance(context, Positions):
-        raise TypeError("model must be built by build_transformer_lm (it has no 'positions' layer)")
-    context = context.context
-    if isinstance(documents, (str, bytes)) or not documents:
-        raise ValueError("documents must be a non-empty list of id lists (vocab.encode(tokens))")
-    stride = max(context // 2, 1) if stride is None else check_int("stride", stride, minimum=1, maximum=context)
-    batch_size = check_int("batch_size", batch_size, minimum=1)
-    sequences = [[Vocab.bos_id, *map(int, doc), Vocab.eos_id] for doc in documents]
-    if all(len(s) - 1 <= context for s in sequences):
-        return lstm_lm.evaluate_documents(model, documents, batch_size=batch_size)
-    rows = []  # (inputs, targets, first scored position) per window
-    for seq in sequences:
-        inputs, targets, done = seq[:-1], seq[1:], 0
-        for begin in range(0, max(len(inputs) - context, 0) + stride, stride):
-            begin = min(begin, max(len(inputs) - context, 0))
-            rows.append((inputs[begin:begin + context], targets[begin:begin + context], done - begin))
-            done = begin + len(rows[-1][0])
-            if done == len(inputs):
-                break
-    total, count = 0.0, 0
-    for first in range(0, len(rows), batch_size):
-        batch = rows[first:first + batch_size]
-        ids = np.zeros((len(batch), max(len(r[0]) for r in batch)), dtype=np.int32)  # <pad> on the right
-        for i, (window, _, _) in enumerate(batch):
-            ids[i, :len(window)] = window
-        with quiet_retracing():  # the last batch of windows may be narrower: a new shape
-            logits = model.predict_on_batch(ids)
-        log_probs = losses.log_softmax(np.asarray(logits, dtype=np.float64))
-        for i, (window, targets, skip) in enumerate(batch):  # (window, vocab) rows of this window
-            picked = log_probs[i, np.arange(len(window)), targets]
-            total -= float(picked[skip:].sum())
-            count += len(window) - skip
-    cross_entropy = total / count
-    return {"cross_entropy": cross_entropy, "perplexity": math.exp(cross_entropy),
-            "bits_per_token": cross_entropy / math.log(2), "tokens": count}

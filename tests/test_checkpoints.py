@@ -12,7 +12,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from lmtutor import checkpoints, datasets, lstm_lm  # noqa: E402
+from lmtutor import checkpoints, datasets, lm, lstm_lm, ngram  # noqa: E402
 from lmtutor.text import Vocab  # noqa: E402
 
 VOCAB = Vocab(["<pad>", "<unk>", "<bos>", "<eos>", "a", "b", "c"])
@@ -78,10 +78,10 @@ def test_shipped_checkpoint_beats_kneser_ney_on_validation(name):
     corpus = checkpoint.info["corpus"]
     data = datasets.lm_corpus(corpus)
     assert checkpoint.vocab == data.vocab  # the same vocabulary, so the scores are comparable
-    lstm_bits = lstm_lm.evaluate_documents(checkpoint.model, data.ids("valid"), batch_size=64)["bits_per_token"]
+    lstm_bits = lm.evaluate_documents(checkpoint.model, data.ids("valid"), batch_size=64)["bits_per_token"]
     assert lstm_bits == pytest.approx(checkpoint.info["valid_bits"], abs=2e-3)  # what the card says
     if datasets.CORPORA[corpus][1] is not None:
-        assert lstm_bits < datasets.kn_baseline(corpus).bits_per_token(data.valid)
+        assert lstm_bits < ngram.kn_baseline(corpus).bits_per_token(data.valid)
 
 
 def _readme_model_rows() -> dict[str, list[str]]:
@@ -110,5 +110,5 @@ def test_data_readme_quotes_each_model_card(name):
     assert int(epochs) == info["epochs"]
     assert minutes == f"{info['train_seconds'] / 60:.0f} min"
     assert valid_bits == f"{info['valid_bits']:.3f}"
-    kn = datasets.kn_baseline(info["corpus"])
+    kn = ngram.kn_baseline(info["corpus"])
     assert kn_bits == f"{kn.bits_per_token(datasets.lm_corpus(info['corpus']).valid):.3f} ({kn.n}-gram)"

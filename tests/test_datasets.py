@@ -4,7 +4,7 @@ round-trip, the Kneser-Ney baseline it reports, and bad input."""
 import numpy as np
 import pytest
 
-from lmtutor import datasets, text
+from lmtutor import datasets, ngram, text
 
 # Printed by notebooks/01_text_and_tokens.ipynb (checked by nbval there): documents per split and
 # tokens, and the vocabulary size of its best Kneser-Ney model (min_freq=2, special tokens included).
@@ -37,8 +37,8 @@ def test_pd_jieba_segments_with_jieba_and_caps_the_vocabulary():
     assert len(data.vocab) == 8_004 and len(data.train) == 15_203  # 苹果 (11 times) is word 7,188
     assert text.tokenize(text.normalize("我有一个苹果。"), "zh_word") == ["我", "有", "一个", "苹果", "。"]
     assert all(token in data.vocab for token in ["我", "有", "一个", "苹果", "。"])
-    kn = datasets.kn_baseline("pd_jieba", n=2)
-    assert kn.vocab == data.vocab and datasets.kn_baseline("pd_jieba").n == 3
+    kn = ngram.kn_baseline("pd_jieba", n=2)
+    assert kn.vocab == data.vocab and ngram.kn_baseline("pd_jieba").n == 3
 
 
 def test_lee_chars_keep_spaces_and_lowercase():
@@ -64,13 +64,6 @@ def test_corpus_is_built_once():
     assert datasets.lm_corpus("lee_words") is datasets.lm_corpus("lee_words")
 
 
-def test_kn_baseline_gives_notebook_01s_test_perplexity():
-    model = datasets.kn_baseline("lee_chars")
-    assert model.n == 5
-    assert model.perplexity(datasets.lm_corpus("lee_chars").test) == pytest.approx(4.16, abs=0.005)
-    assert datasets.kn_baseline("lee_chars", n=2).n == 2
-
-
 def test_bad_input_is_named():
     with pytest.raises(ValueError, match="name must be one of"):
         datasets.lm_corpus("wiki")
@@ -78,7 +71,3 @@ def test_bad_input_is_named():
         datasets.lm_corpus("lee_chars").ids("dev")
     with pytest.raises(ValueError, match="seq_len must be >= 1"):
         datasets.lm_corpus("lee_chars").windows(0)
-    with pytest.raises(ValueError, match="pass n"):
-        datasets.kn_baseline("pd_words")
-    with pytest.raises(ValueError, match="n must be >= 1"):
-        datasets.kn_baseline("lee_chars", n=0)

@@ -179,7 +179,7 @@ def test_bad_input_to_the_rules_is_named():
         decoding.probabilities("abc")
     with pytest.raises(ValueError, match="every token was removed"):
         decoding.probabilities([1.0, 2.0], DecodingConfig(banned_ids=(0, 1)))
-    with pytest.raises(ValueError, match=r"previous_ids must hold ids in \[0, 5\)"):
+    with pytest.raises(ValueError, match=r"previous_ids\[\d+\] = -?\d+ is outside the vocabulary \[0, 5\)"):
         decoding.apply_repetition_penalty(logits, [7], 1.2)
     with pytest.raises(TypeError, match="rng must be a numpy Generator"):
         decoding.sample_next(logits)

@@ -1,7 +1,6 @@
-"""Tests of lmtutor.lstm_lm: model shapes, document scoring against a direct computation, O(n)
+"""Tests of lmtutor.lstm_lm: model shapes (training and scoring: tests/test_lm.py), O(n)
 NumPy generation equal to the Keras model's own predictions, and bad input."""
 
-import math
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -33,43 +32,6 @@ def test_model_maps_ids_to_logits_over_the_vocabulary(model):
     assert [layer.name for layer in model.layers] == ["embedding", "lstm", "logits"]
 
 
-def test_evaluate_documents_equals_a_direct_sum_over_predicted_tokens(model):
-    documents = [[4, 5, 6, 4], [5], [6, 6, 4, 5, 5, 4, 1]]  # different lengths: padding must not matter
-    result = lstm_lm.evaluate_documents(model, documents, batch_size=2)
-    total, count = 0.0, 0
-    for doc in documents:
-        ids = [Vocab.bos_id, *doc, Vocab.eos_id]
-        logits = np.asarray(model.predict_on_batch(np.array([ids[:-1]], dtype=np.int32)))[0].astype(np.float64)
-        log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
-        total -= sum(log_probs[t, ids[t + 1]] for t in range(len(ids) - 1))
-        count += len(doc) + 1  # every token and the final <eos>, as the n-gram models count
-    assert result["tokens"] == count == 15
-    assert result["cross_entropy"] == pytest.approx(total / count, rel=1e-5)
-    assert result["perplexity"] == pytest.approx(math.exp(total / count), rel=1e-5)
-    assert result["bits_per_token"] == pytest.approx(total / count / math.log(2), rel=1e-5)
-
-
-def test_scoring_hides_tensorflows_retracing_warning_and_nothing_else(model, caplog, monkeypatch):
-    import logging
-
-    tf_logger = logging.getLogger("tensorflow")
-    predict = model.predict_on_batch
-
-    def predict_and_warn(ids):  # what TensorFlow logs when batches of new widths keep arriving
-        tf_logger.warning("5 out of the last 11 calls to <function f> triggered tf.function retracing.")
-        tf_logger.warning(f"another warning, width {ids.shape[1]}")
-        return predict(ids)
-
-    monkeypatch.setattr(model, "predict_on_batch", predict_and_warn)
-    with caplog.at_level(logging.WARNING, logger="tensorflow"):
-        lstm_lm.evaluate_documents(model, [[4], [4, 5, 6]], batch_size=1)
-        tf_logger.warning("3 calls triggered tf.function retracing.")  # outside scoring: shown
-    messages = [record.getMessage() for record in caplog.records]
-    assert messages == ["another warning, width 2", "another warning, width 4",
-                        "3 calls triggered tf.function retracing."]
-    assert not tf_logger.filters  # the filter is removed when scoring ends
-
-
 def test_numpy_lstm_with_the_trained_weights_gives_the_models_logits(model):
     ids = np.array([[2, 4, 6, 5, 5, 4]], dtype=np.int32)
     keras_logits = np.asarray(model.predict_on_batch(ids))[0]
@@ -86,31 +48,6 @@ def test_generate_is_deterministic_and_stops_at_eos(model):
     assert len(first) <= 20 and set(first) <= set(VOCAB.itos) - {"<pad>", "<bos>", "<eos>"}
     lengths = {len(lstm_lm.generate(model, VOCAB, max_tokens=200, seed=s)) for s in range(5)}
     assert min(lengths) < 200  # <eos> (probability ~1/5 per step untrained) ends some samples early
-
-
-def test_train_prints_one_line_per_epoch_and_lowers_the_loss(capsys):
-    model = lstm_lm.build_lstm_lm(lstm_lm.LSTMLMConfig(vocab_size=len(VOCAB), hidden_size=8, learning_rate=0.05))
-    stream = np.tile([2, 4, 5, 6, 3], 40)  # a periodic stream: easy to learn
-    inputs, targets = lm_windows(stream, 12)
-    history = lstm_lm.train(model, (inputs, targets), valid_data=(inputs, targets), epochs=3, batch_size=5)
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 3 and lines[0].startswith("epoch 1/3  train ") and "valid" in lines[0]
-    assert history["loss"][-1] < history["loss"][0] and len(history["val_loss"]) == 3
-
-
-def test_train_scores_documents_each_epoch_and_stops_when_the_time_is_spent(capsys):
-    model = lstm_lm.build_lstm_lm(lstm_lm.LSTMLMConfig(vocab_size=len(VOCAB), hidden_size=8, learning_rate=0.05))
-    inputs, targets = lm_windows(np.tile([2, 4, 5, 6, 3], 40), 12)
-    documents = [[4, 5, 6], [4, 5, 6, 4, 5, 6]]
-    history = lstm_lm.train(model, (inputs, targets), valid_documents=documents, epochs=2, batch_size=5)
-    assert len(history["valid_bits"]) == 2 and history["valid_bits"][1] < history["valid_bits"][0]
-    assert history["valid_bits"][1] == pytest.approx(lstm_lm.evaluate_documents(model, documents)["bits_per_token"])
-    assert "valid documents" in capsys.readouterr().out
-    assert len(history["seconds"]) == 2 and history["seconds"][0] < history["seconds"][1]
-    many = np.tile(inputs, (50, 1)), np.tile(targets, (50, 1))  # 1,600 windows: several seconds per epoch
-    history = lstm_lm.train(model, many, epochs=50, batch_size=1, max_seconds=0.5)
-    assert len(history["loss"]) == 1 and history["seconds"][0] < 10  # stopped inside the first epoch
-    assert "time budget spent" in capsys.readouterr().out
 
 
 def test_dropout_acts_in_training_only_and_the_step_size_decays():
@@ -140,16 +77,6 @@ def test_bad_input_is_named():
     with pytest.raises(TypeError, match="config must be LSTMLMConfig"):
         lstm_lm.build_lstm_lm({"vocab_size": 10})
     model = lstm_lm.build_lstm_lm(lstm_lm.LSTMLMConfig(vocab_size=len(VOCAB), hidden_size=2))
-    with pytest.raises(TypeError, match=r"train_data must be a pair \(inputs, targets\)"):
-        lstm_lm.train(model, np.zeros((2, 3)))
-    with pytest.raises(ValueError, match="same number of examples"):
-        lstm_lm.train(model, (np.zeros((2, 3)), np.zeros((3, 3))))
-    with pytest.raises(ValueError, match="max_seconds must be > 0.0"):
-        lstm_lm.train(model, (np.zeros((2, 3)), np.zeros((2, 3))), max_seconds=0)
-    with pytest.raises(ValueError, match="valid_documents must be a non-empty list"):
-        lstm_lm.train(model, (np.zeros((2, 3)), np.zeros((2, 3))), valid_documents=[])
-    with pytest.raises(ValueError, match="non-empty list of id lists"):
-        lstm_lm.evaluate_documents(model, [])
     with pytest.raises(ValueError, match="temperature must be > 0.0"):
         lstm_lm.generate(model, VOCAB, temperature=0)
 

@@ -79,9 +79,12 @@ def test_chrono_lstm_keeps_far_gradients_that_the_default_lstm_loses():
 
 
 def test_recall_accuracy_learns_a_short_gap_with_chrono_lstm():
-    accuracies = memory.recall_accuracy("lstm chrono", 10, epochs=2, num_examples=2048)
+    # notebook 04's setting (batches of 32: 128 updates); with batches of 64 the seeded weights of
+    # seeds 0-2 reach 0.87-1.0 after 2 epochs, too close to call
+    accuracies = memory.recall_accuracy("lstm chrono", 10, epochs=2, num_examples=2048, batch_size=32)
     assert len(accuracies) == 2 and all(0.0 <= a <= 1.0 for a in accuracies)
-    assert accuracies[-1] > 0.9  # chance is 1/8
+    assert accuracies[-1] > 0.9  # chance is 1/8; measured 1.0 for seeds 0, 1, 2
+    assert accuracies == memory.recall_accuracy("lstm chrono", 10, epochs=2, num_examples=2048, batch_size=32)
 
 
 def test_bad_input_is_named():

@@ -327,3 +327,18 @@ def test_config_is_frozen_and_documents_defaults():
     assert sum(model.config.lambdas) == pytest.approx(1.0) and len(model.config.lambdas) == 4
     with pytest.raises(AttributeError):
         model.config.n = 4
+
+
+def test_kn_baseline_gives_notebook_01s_test_perplexity():
+    from lmtutor import datasets, ngram
+
+    model = ngram.kn_baseline("lee_chars")
+    assert model.n == 5 and model.vocab == datasets.lm_corpus("lee_chars").vocab
+    assert model.perplexity(datasets.lm_corpus("lee_chars").test) == pytest.approx(4.16, abs=0.005)
+    assert ngram.kn_baseline("lee_chars", n=2).n == 2
+    with pytest.raises(ValueError, match="pass n"):
+        ngram.kn_baseline("pd_words")
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        ngram.kn_baseline("lee_chars", n=0)
+    with pytest.raises(ValueError, match="name must be one of"):
+        ngram.kn_baseline("wiki")

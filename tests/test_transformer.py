@@ -1,13 +1,12 @@
 """Tests of lmtutor.transformer: the NumPy forward pass equals the Keras model's logits, the KV-cache
 stepper equals the full forward pass at every position, the Keras model is causal, its parameter
-count matches the formula, it learns a repetitive corpus, long documents are scored in windows
-exactly as defined, and bad input is named.
+count matches the formula, it learns a repetitive corpus, its builder is seeded, and bad input is
+named (windowed scoring: tests/test_lm.py).
 
 Tolerances (max abs difference of logits): NumPy float64 vs the float32 Keras model 1e-5 (float32
 rounding through two blocks); KV-cache stepper vs NumPy full forward 1e-12 (both float64, the
 same arithmetic in another order)."""
 
-import math
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -17,7 +16,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from lmtutor import lstm_lm, transformer  # noqa: E402
+from lmtutor import lm, lstm_lm, transformer  # noqa: E402
 from lmtutor.text import lm_windows  # noqa: E402
 
 FLOAT32, EXACT = 1e-5, 1e-12
@@ -127,7 +126,7 @@ def test_a_short_training_run_learns_a_repetitive_corpus():
         vocab_size=VOCAB, context=CONTEXT, d_model=16, heads=2, layers=1, learning_rate=2e-2))
     stream = np.tile([2, 4, 5, 6, 7, 5, 4, 8, 3], 60)  # period 9: after 2 tokens the next is certain
     inputs, targets = lm_windows(stream, CONTEXT, stride=3)
-    history = lstm_lm.train(model, (inputs, targets), epochs=3, batch_size=16, verbose=False)
+    history = lm.train(model, (inputs, targets), epochs=3, batch_size=16, verbose=False)
     assert history["loss"][0] > 1.0 and history["loss"][-1] < 0.25 * history["loss"][0]
 
 
@@ -137,50 +136,6 @@ def test_save_and_load_keeps_the_logits(model, ids, tmp_path):
     model.save(tmp_path / "model.keras")
     loaded = keras.models.load_model(tmp_path / "model.keras")
     assert np.array_equal(np.asarray(loaded.predict_on_batch(ids)), np.asarray(model.predict_on_batch(ids)))
-
-
-def _log_softmax(logits):
-    return logits - np.log(np.exp(logits - logits.max()).sum()) - logits.max()
-
-
-def test_evaluate_documents_equals_lstm_lm_when_documents_fit_and_a_direct_sum_when_windowed(model):
-    short = [[4, 5, 6], [7], [8, 9, 10, 4, 5]]
-    assert transformer.evaluate_documents(model, short) == pytest.approx(
-        lstm_lm.evaluate_documents(model, short), rel=1e-6)
-    rng = np.random.default_rng(3)
-    long = [rng.integers(4, VOCAB, size=n).tolist() for n in (30, 3, 21)]  # two longer than the context
-    stepper = transformer.TransformerStepper(model)
-    total, count = 0.0, 0
-    for doc in long:  # stride 1: each target is predicted from the last <= CONTEXT tokens before it
-        sequence = [2, *doc, 3]
-        for p in range(len(sequence) - 1):
-            history = sequence[max(0, p + 1 - CONTEXT): p + 1]
-            total -= _log_softmax(stepper.full_logits(history)[-1])[sequence[p + 1]]
-            count += 1
-    result = transformer.evaluate_documents(model, long, stride=1, batch_size=7)
-    assert result["tokens"] == count == 57
-    assert result["cross_entropy"] == pytest.approx(total / count, rel=1e-5)
-    assert result["bits_per_token"] == pytest.approx(total / count / math.log(2), rel=1e-5)
-    default = transformer.evaluate_documents(model, long)  # stride 8: less history, still every token once
-    assert default["tokens"] == 57 and default["cross_entropy"] != pytest.approx(result["cross_entropy"], rel=1e-9)
-
-
-def test_windowed_scoring_hides_only_the_retracing_warning(monkeypatch, caplog):
-    import logging
-
-    fresh, tf_logger = _model(seed=7), logging.getLogger("tensorflow")
-    predict = fresh.predict_on_batch
-
-    def predict_and_warn(ids):
-        tf_logger.warning("5 out of the last 6 calls to <function f> triggered tf.function retracing.")
-        tf_logger.warning("another warning")
-        return predict(ids)
-
-    monkeypatch.setattr(fresh, "predict_on_batch", predict_and_warn)
-    with caplog.at_level(logging.WARNING, logger="tensorflow"):
-        transformer.evaluate_documents(fresh, [[4] * 30], batch_size=2)  # windows of 16 and a shorter one
-    assert {record.getMessage() for record in caplog.records} == {"another warning"}
-    assert not tf_logger.filters
 
 
 def test_generate_runs_on_the_stepper(model):
@@ -213,31 +168,29 @@ def test_bad_input_is_named(model):
         with pytest.raises(tf.errors.InvalidArgumentError, match=f"ids has more positions than context = {CONTEXT}"):
             relaxed.predict_on_batch(too_long)
     fresh = _model(seed=5)
-    with pytest.raises(ValueError, match=f"ids has {CONTEXT + 1}, more positions than context = {CONTEXT}"):
-        lstm_lm.train(fresh, (too_long, too_long), verbose=False)  # fit knows the window length
+    with pytest.raises(ValueError, match=f"train_data inputs has {CONTEXT + 1} tokens, more than the model's "
+                       f"context window of {CONTEXT}"):
+        lm.train(fresh, (too_long, too_long), verbose=False)  # checked before Keras sees it
     with pytest.raises(ValueError, match=f"ids has {CONTEXT + 1} tokens, more than the model's context window"):
         transformer.forward(model, too_long)
     stepper = transformer.TransformerStepper(model)
     with pytest.raises(ValueError, match=f"prompt_ids has {CONTEXT + 1} tokens, more than the model's context"):
         stepper.start([2] * (CONTEXT + 1))
-    with pytest.raises(ValueError, match="prompt_ids must hold at least one token"):
+    with pytest.raises(ValueError, match="prompt_ids must not be empty"):
         stepper.start([])
     with pytest.raises(TypeError, match="prompt_ids must be a sequence of int token ids"):
         stepper.start("ab")
-    with pytest.raises(TypeError, match="ids must hold int token ids, got dtype float64"):
+    with pytest.raises(TypeError, match=r"ids\[0\] must be an int token id, got float"):
         stepper.full_logits([2.0, 4.5])
-    with pytest.raises(ValueError, match=r"prompt_ids holds id 11, outside the vocabulary \[0, 11\)"):
+    with pytest.raises(ValueError, match=r"prompt_ids\[1\] = 11 is outside the vocabulary \[0, 11\)"):
         stepper.start([2, 11])
     _, full = stepper.start([2] * CONTEXT)
     with pytest.raises(ValueError, match=f"state already holds {CONTEXT} positions"):
         stepper.step(full, 4)
     with pytest.raises(TypeError, match="state must be KVCache"):
         stepper.step((1, 2), 4)
-    with pytest.raises(ValueError, match="token_id = -1 is outside the vocabulary"):
+    with pytest.raises(ValueError, match="token_id must be >= 0, got -1"):
         stepper.step(full, -1)
     with pytest.raises(TypeError, match="model must be built by build_transformer_lm"):
         transformer.TransformerStepper(lstm_lm.build_lstm_lm(lstm_lm.LSTMLMConfig(vocab_size=VOCAB, hidden_size=2)))
-    with pytest.raises(ValueError, match="stride must be <= 16"):
-        transformer.evaluate_documents(model, [[4, 5]], stride=17)
-    with pytest.raises(ValueError, match="documents must be a non-empty list"):
-        transformer.evaluate_documents(model, [])
+
