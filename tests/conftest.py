@@ -119,6 +119,8 @@ def undefined_names(nb, cells: list) -> dict[str, str]:
 SLOW = {
     "tests/test_checkpoints.py::test_shipped_checkpoint_beats_kneser_ney_on_validation":
         "scores every validation document with the shipped LSTM: 10-120 s per model on 2 cores",
+    "tests/test_checkpoints.py::test_data_readme_quotes_each_model_card":
+        "builds each corpus and fits its Kneser-Ney baseline to check the quoted score: 2-17 s per model",
 }
 
 
