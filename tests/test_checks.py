@@ -630,6 +630,60 @@ def test_array_check_names_the_expected_type_in_plain_words():
     assert checks.check_chrono_bias(lambda u: [float(x) for x in chrono_bias(u)]).passed  # a flat list of numbers
 
 
+# --- right formulas that change their inputs in place: each fails and names the argument ---------
+
+
+def adam_in_place(theta, grad, m, v, t, learning_rate, beta_1, beta_2, epsilon):
+    m *= beta_1
+    m += (1 - beta_1) * grad
+    v *= beta_2
+    v += (1 - beta_2) * grad ** 2
+    theta -= learning_rate * (m / (1 - beta_1 ** t)) / (np.sqrt(v / (1 - beta_2 ** t)) + epsilon)
+    return theta, m, v
+
+
+def clip_in_place(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+    if norm > max_norm:
+        for g in grads:
+            g *= max_norm / norm
+    return grads
+
+
+def dropout_in_place(h, mask, rate, training):
+    if training:
+        h *= mask / (1 - rate)
+    return h
+
+
+def log_softmax_in_place(logits):
+    logits -= logits.max(axis=-1, keepdims=True)
+    return logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+
+
+def three_cos_add_in_place(words, vectors, a, b, c):
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)  # normalises the caller's table
+    return three_cos_add(words, vectors, a, b, c)
+
+
+def oov_rate_sorting(tokens, vocab):
+    tokens.sort()  # sorts the caller's list
+    return oov_rate(tokens, vocab)
+
+
+IN_PLACE = [(checks.check_adam_step, adam_in_place, "theta"), (checks.check_clip_by_global_norm, clip_in_place, "grads"),
+            (checks.check_dropout_forward, dropout_in_place, "h"), (checks.check_log_softmax, log_softmax_in_place, "logits"),
+            (checks.check_three_cos_add, three_cos_add_in_place, "vectors"), (checks.check_oov_rate, oov_rate_sorting, "tokens")]
+
+
+@pytest.mark.parametrize(("check", "fn", "argument"), IN_PLACE)
+def test_a_right_formula_that_changes_its_input_in_place_fails_and_names_it(check, fn, argument):
+    result = check(fn)
+    assert not result.passed
+    assert f"your function changed its argument `{argument}` in place" in one_line(result), result.message
+    assert "after the call" in result.message
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the wrong solutions overflow and divide by 0 by design
 def test_every_hint_of_notebooks_00_to_06_is_reached_by_a_wrong_solution():
     from lmtutor.checks import embeddings, recurrent, tokens, training

@@ -121,15 +121,21 @@ def _same(after: Any, before: Any) -> bool:
         return True
 
 
-def _changed_argument(param: str, value: Any) -> str:
-    """Return the hint for a function that changed its argument ``param`` in place."""
-    array = hasattr(value, "shape")
-    kind = "array" if array else type(value).__name__
-    fix = (f"work on a copy ({param}.copy(), or operations like {param} * 2 that make a new array) "
-           "and return a new array instead" if array else
-           f"build a new {kind} (or use {param}.copy()) and return it instead")
-    return (f"your function changed its argument `{param}` in place (the caller's {kind} is no longer "
-            f"what it passed in): {fix}; leave every argument as it was.")
+def _changed_argument(param: str, value: Any, after: Any) -> str:
+    """Return the hint for a function that changed its argument ``param`` (``value`` before the call,
+    ``after`` after it) in place."""
+    if hasattr(value, "shape"):  # a NumPy array
+        how = (f"`{param} -= ...`, `{param} *= ...` and `{param}[...] = ...` write into the caller's array; "
+               f"write `{param} = {param} - ...` (a new array) or start from `{param}.copy()`")
+    elif (isinstance(value, (list, tuple)) and any(hasattr(v, "shape") for v in value)
+          and len(after) == len(value)):  # the arrays in the list changed, not the list
+        how = ("an array in it was changed: `g *= factor` writes into the caller's array, "
+               "`g * factor` makes a new one")
+    else:
+        kind = type(value).__name__
+        how = (f"methods such as .sort(), .append(), .pop() or .clear() change the caller's {kind}; "
+               f"build a new one (sorted({param}), {param}.copy(), ...)")
+    return f"your function changed its argument `{param}` in place: {how}. Leave every argument as it was."
 
 
 def _agrees(mistake: _Mistake, case: _Case, got: Any) -> bool:
@@ -168,7 +174,7 @@ def _run(exercise: _Exercise, student_fn: Any) -> CheckResult:
         changed = next((i for i, (a, kept) in enumerate(zip(args, case.args)) if not _same(a, kept)), None)
         if changed is not None and failure is None:
             param = exercise.params[changed]
-            return CheckResult(name, False, f"{_changed_argument(param, case.args[changed])} Input {inputs}"
+            return CheckResult(name, False, f"{_changed_argument(param, case.args[changed], args[changed])} Input {inputs}"
                                f"{'' if case.shown else ' (not shown in the notebook)'}: after the call "
                                f"{param} was {_show(args[changed])}.")
         answers.append((case, got))
