@@ -12,6 +12,7 @@ from lmtutor import checks
 from check_harness import (assert_array_check_handles_broken_functions, assert_every_hint_is_reached,
                            assert_hard_coded_fails, assert_passes, assert_specific_hint, one_line)
 from lmtutor.checks import attention
+from lmtutor.checks._runner import _ArrayAnswer
 
 
 # --- learner solutions -----------------------------------------------------------------------
@@ -200,6 +201,6 @@ def test_an_exception_is_reported_with_its_type_and_input(check, arity):
 
 
 def test_nan_counts_as_equal_only_to_nan_in_the_same_places():
-    assert attention._NanArrayAnswer(np.array([np.nan, 1.0])) == attention._ArrayAnswer(np.array([np.nan, 1.0]))
-    assert attention._NanArrayAnswer(np.array([np.nan, 1.0])) != attention._ArrayAnswer(np.array([1.0, np.nan]))
-    assert attention._NanArrayAnswer(np.array([np.nan, 1.0])) != attention._ArrayAnswer(np.array([0.0, 1.0]))
+    assert _ArrayAnswer(np.array([np.nan, 1.0])) == _ArrayAnswer(np.array([np.nan, 1.0]))
+    assert _ArrayAnswer(np.array([np.nan, 1.0])) != _ArrayAnswer(np.array([1.0, np.nan]))
+    assert _ArrayAnswer(np.array([np.nan, 1.0])) != _ArrayAnswer(np.array([0.0, 1.0]))

@@ -3,33 +3,21 @@ mask, and the sinusoidal positional encoding.
 
 Each ``check_<name>(fn)`` runs the learner's function ``fn`` and returns a :class:`CheckResult`;
 the reference answers are those of ``lmtutor.attention``, which the notebook uses (and which its
-tests prove equal to Keras). A boolean answer counts as 0/1 numbers, and NaN equals NaN, so a mask
-that blocks every key of a row (softmax of only −∞ is NaN) still gets the hint for its mistake."""
+tests prove equal to Keras). A boolean answer counts as 0/1 numbers, and NaN equals NaN (as in
+every array check), so a mask that blocks every key of a row (softmax of only −∞ is NaN) still
+gets the hint for its mistake."""
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from lmtutor.checks._runner import (
-    CheckResult, _ArrayAnswer, _Mistake, _arrays_exercise, _cases, _run, _run_arrays,
-)
+from lmtutor.checks._runner import CheckResult, _Mistake, _arrays_exercise, _cases, _run_arrays
 
 
 def _np():
     import numpy as np
 
     return np
-
-
-class _NanArrayAnswer(_ArrayAnswer):
-    """A learner's array answer that also matches where both arrays hold NaN in the same places."""
-
-    def __eq__(self, other: object) -> bool:
-        np = _np()
-        return (isinstance(other, _ArrayAnswer) and self.array.shape == other.array.shape
-                and bool(np.allclose(self.array, other.array, rtol=1e-6, atol=1e-9, equal_nan=True)))
-
-    __hash__ = None
 
 
 def _numeric(value: Any) -> Any:
@@ -45,16 +33,11 @@ def _numeric(value: Any) -> Any:
     return value
 
 
-def _run_nan_aware(exercise, student_fn: Any) -> CheckResult:
-    """Return the CheckResult of ``student_fn``, its answers wrapped by :class:`_NanArrayAnswer`."""
+def _run_numeric(exercise, student_fn: Any) -> CheckResult:
+    """Return the CheckResult of ``student_fn``, a boolean answer counted as 0/1 numbers."""
     if not callable(student_fn):
         return _run_arrays(exercise, student_fn)  # the runner's "pass the function itself" message
-
-    def wrapped(*args):
-        answer = _ArrayAnswer.of(_numeric(student_fn(*args)))
-        return _NanArrayAnswer(answer.array) if type(answer) is _ArrayAnswer else answer
-
-    return _run(exercise, wrapped)
+    return _run_arrays(exercise, lambda *args: _numeric(student_fn(*args)))
 
 
 # --------------------------------------------------------------------------------- causal mask
@@ -94,7 +77,7 @@ def check_causal_mask(fn: Callable[..., Any]) -> CheckResult:
     with the diagonal. Notebook example: ``fn(4)`` gives rows [1 0 0 0], [1 1 0 0], [1 1 1 0],
     [1 1 1 1].
     """
-    return _run_nan_aware(_causal_exercise(), fn)
+    return _run_numeric(_causal_exercise(), fn)
 
 
 # ------------------------------------------------------------------ scaled dot-product attention
@@ -211,7 +194,7 @@ def check_scaled_dot_product_attention(fn: Callable[..., Any]) -> CheckResult:
     softmax must subtract each row's own maximum. Notebook example: Q = [[1, 0], [0, 1], [1, 1]], K = [[1, 0], [1, 1], [0, 2]],
     V = [[1, 0], [0, 1], [2, 2]] with the causal mask of 3 positions.
     """
-    return _run_nan_aware(_attention_exercise(), fn)
+    return _run_numeric(_attention_exercise(), fn)
 
 
 # --------------------------------------------------------------------------- positional encoding
@@ -263,4 +246,4 @@ def check_positional_encoding(fn: Callable[..., Any]) -> CheckResult:
     ``PE[t, 2i] = sin(t / 10000^(2i/d_model))``, ``PE[t, 2i+1] = cos(t / 10000^(2i/d_model))``.
     Notebook example: ``fn(2, 4)`` gives [[0, 1, 0, 1], [sin 1, cos 1, sin 0.01, cos 0.01]].
     """
-    return _run_nan_aware(_positions_exercise(), fn)
+    return _run_numeric(_positions_exercise(), fn)
