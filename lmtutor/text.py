@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import unicodedata
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -65,7 +66,11 @@ def tokenize_chars(text: str, *, keep_spaces: bool = False) -> list[str]:
 def _jieba_tokenizer():
     """Return a private, initialised jieba tokenizer, built once, without jieba's log lines."""
     try:
-        import jieba
+        with warnings.catch_warnings():
+            # jieba 0.42 imports pkg_resources, which setuptools >= 80 marks as deprecated with a
+            # UserWarning that would sit in every notebook that segments Chinese; only that one is hidden.
+            warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+            import jieba
     except ImportError as exc:  # pragma: no cover - exercised only without jieba
         raise ImportError(
             "Chinese word segmentation needs jieba: pip install jieba==0.42.1 "

@@ -219,3 +219,14 @@ def test_segmentation_f1_rejects_different_texts():
         text.segmentation_f1(["我", "有"], ["我", "没"])
     with pytest.raises(ValueError, match="gold must not be empty"):
         text.segmentation_f1([], ["我"])
+
+
+def test_segmenting_chinese_prints_no_pkg_resources_warning():
+    """jieba imports pkg_resources; with a new setuptools that warns, and the warning must not reach notebooks."""
+    import subprocess
+    import sys
+
+    code = "import warnings; warnings.simplefilter('default'); from lmtutor import text; print(text.tokenize('我有一个苹果', 'zh_word'))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "苹果" in out.stdout
+    assert "pkg_resources" not in out.stderr
