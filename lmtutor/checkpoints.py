@@ -7,6 +7,7 @@ Kneser-Ney model. ``data/train_models.py`` trains the course's models for longer
     checkpoint = checkpoints.load("lee_chars_lstm")
     lm.evaluate_documents(checkpoint.model, datasets.lm_corpus("lee_chars").ids("valid"))
     checkpoint.info["history"]          # how training went, epoch by epoch
+    checkpoint.encode("The prime minister")   # a prompt, tokenized as the model's corpus was
 
 A checkpoint folder holds ``model.json`` (the LSTMLMConfig, how it was trained, the files'
 SHA-256), ``vocab.json`` and ``weights.npz`` (float16 arrays: half the size; the notebooks score
@@ -24,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from lmtutor import datasets
 from lmtutor._validate import check_str, check_type
 from lmtutor.text import Vocab
 
@@ -40,6 +42,23 @@ class Checkpoint:
     vocab: Vocab  # token <-> id mapping the model was trained with
     config: Any  # lstm_lm.LSTMLMConfig
     info: dict  # corpus, tokens, epochs, seconds, per-epoch history, the command that made it
+
+    @property
+    def recipe(self):
+        """Return the ``datasets.TextRecipe`` of the corpus the model was trained on (info["corpus"])."""
+        corpus = self.info.get("corpus")
+        if corpus not in datasets.RECIPES:
+            raise ValueError(f"checkpoint {self.name!r} names corpus {corpus!r} on its card, not one of "
+                             f"{', '.join(datasets.RECIPES)}: its text recipe is unknown")
+        return datasets.RECIPES[corpus]
+
+    def encode(self, text: str, *, add_bos: bool = True) -> list[int]:
+        """Return <bos> + the ids of ``text``, normalised and tokenized as the model's training corpus was."""
+        return self.recipe.encode(self.vocab, text, add_bos=add_bos)
+
+    def decode(self, ids) -> str:
+        """Return ``ids`` as text, joined as the training corpus's tokens are."""
+        return self.recipe.decode(self.vocab, ids)
 
 
 def _digest(data: bytes) -> str:

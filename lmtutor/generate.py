@@ -4,23 +4,21 @@ A language model that reads its prompt once and then advances one token at a tim
 carried state (:class:`StepModel`: the LSTM's ``lstm_lm.LSTMStepper``, the Transformer's KV
 cache) is decoded by the rules of ``lmtutor.decoding``; n new tokens cost n steps::
 
-    stepper = lstm_lm.LSTMStepper(model)
-    ids = generate(stepper, text_to_ids(vocab, "the cat", "word"), config=DecodingConfig(top_p=0.9))
-    ids_to_text(vocab, ids, "word")
+    stepper = lstm_lm.LSTMStepper(checkpoint.model)
+    ids = generate(stepper, checkpoint.encode("the cat"), config=DecodingConfig(top_p=0.9))
+    checkpoint.decode(ids)       # text in and out: the corpus's recipe (datasets.TextRecipe)
 """
 
 from __future__ import annotations
 
 import math
-import warnings
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
 from lmtutor import text as _text
-from lmtutor._validate import _show, check_choice, check_float, check_int, check_type
+from lmtutor._validate import _show, check_float, check_int, check_type
 from lmtutor._validate import check_ids as _check_ids
 from lmtutor.decoding import DecodingConfig, log_probabilities, sample_next
 
@@ -268,41 +266,3 @@ def continuation_perplexity(model: StepModel, prompt_ids: Sequence[int], ids: Se
     greedy and beam outputs score lower than human text (Holtzman et al. 2020).
     """
     return math.exp(-float(np.mean(token_log_probs(model, prompt_ids, ids))))
-
-
-# ---------------------------------------------------------------------------------- text in/out
-def text_to_ids(vocab: _text.Vocab, text: str, scheme: str = "word", *, add_bos: bool = True,
-                lowercase: bool = False) -> list[int]:
-    """Return the ids of ``text`` tokenized by ``scheme``, <bos> first: a prompt for :func:`generate`.
-
-    Tokens the vocabulary lacks become <unk> (id 1) with a UserWarning naming them. Under "char"
-    spaces are kept when ``vocab`` has a " " token (an English character model predicts them).
-    """
-    check_type("vocab", vocab, _text.Vocab)
-    check_type("text", text, str)
-    check_choice("scheme", scheme, _text.SCHEMES)
-    check_type("add_bos", add_bos, bool)
-    source = text.lower() if check_type("lowercase", lowercase, bool) else text
-    if scheme == "char":
-        tokens = _text.tokenize_chars(source, keep_spaces=" " in vocab)
-    else:
-        tokens = _text.tokenize(source, scheme)
-    unknown = Counter(t for t in tokens if t not in vocab)
-    if unknown:
-        warnings.warn(f"text has {sum(unknown.values())} token(s) not in the vocabulary, read as "
-                      f"<unk>: {sorted(unknown)[:10]}", UserWarning, stacklevel=2)
-    ids = vocab.encode(tokens, add_bos=add_bos)
-    if not ids:
-        raise ValueError(f"text {_show(text)} has no tokens under scheme {scheme!r} and add_bos is False")
-    return ids
-
-
-def ids_to_text(vocab: _text.Vocab, ids: Sequence[int], scheme: str = "word") -> str:
-    """Return the tokens of ``ids`` joined by " " ("word") or "" ("char", "zh_word").
-
-    <pad>, <bos> and <eos> are dropped; <unk> stays visible.
-    """
-    check_type("vocab", vocab, _text.Vocab)
-    check_choice("scheme", scheme, _text.SCHEMES)
-    tokens = vocab.decode(check_ids("ids", ids, len(vocab), allow_empty=True), skip_specials=True)
-    return (" " if scheme == "word" else "").join(tokens)

@@ -1,8 +1,13 @@
 """Tests of lmtutor.datasets: the splits and token counts notebook 01 prints, ids and windows that
-round-trip, the Kneser-Ney baseline it reports, and bad input."""
+round-trip, each corpus encoding new text exactly as it cut its own (and a checkpoint as its corpus),
+and bad input."""
+
+import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lmtutor import datasets, ngram, text
 
@@ -71,3 +76,84 @@ def test_bad_input_is_named():
         datasets.lm_corpus("lee_chars").ids("dev")
     with pytest.raises(ValueError, match="seq_len must be >= 1"):
         datasets.lm_corpus("lee_chars").windows(0)
+
+
+# ---------------------------------------------------------------------- the text recipe of a corpus
+WORDS = text.Vocab.build([["the", "cat", "sat", "on", "mat", "."]])
+CHARS = text.Vocab.build([list("the cat sat.")])
+WORD_CODEC = datasets.TextCodec(datasets.TextRecipe("word", lowercase=True), WORDS)
+CHAR_CODEC = datasets.TextCodec(datasets.TextRecipe("char", lowercase=True, normalize=False, keep_spaces=True), CHARS)
+
+
+@pytest.mark.parametrize("name", ["lee_chars", "lee_words", "pd_chars"])
+def test_encode_cuts_raw_text_exactly_as_the_corpus_cut_its_own(name):
+    from lmtutor import corpora
+
+    data = datasets.lm_corpus(name)
+    if name.startswith("lee"):
+        raw = corpora.split_sequential(corpora.load_lee(), (0.8, 0.1, 0.1)).valid[:5]
+    else:  # People's Daily paragraphs with full-width digits: NFKC must apply, as it did to the corpus
+        raw = ["".join(w for w, _ in line) for line in
+               corpora.split_sequential(corpora.load_peoples_daily(), (0.8, 0.1, 0.1)).valid[:5]]
+    for document, ids in zip(raw, data.ids("valid")[:5]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # validation words unseen in training: <unk>
+            assert data.encode(document, add_bos=False) == ids
+            assert data.encode(document) == [text.Vocab.bos_id, *ids]
+    assert data.decode(data.ids("valid")[0]) == ("" if name != "lee_words" else " ").join(
+        t for t in data.vocab.decode(data.ids("valid")[0]))
+    assert datasets.lm_corpus("pd_chars").encode("１９９８年") == datasets.lm_corpus("pd_chars").encode("1998年")
+
+
+def test_a_checkpoints_encoder_is_its_corpus_recipe():
+    from lmtutor import checkpoints
+
+    checkpoint = checkpoints.load("lee_chars_lstm")
+    corpus = datasets.lm_corpus("lee_chars")
+    prompt = "The Prime Minister, John Howard"
+    assert checkpoint.recipe == corpus.recipe == datasets.RECIPES["lee_chars"]
+    assert checkpoint.encode(prompt) == corpus.encode(prompt)
+    assert checkpoint.decode(checkpoint.encode("the cat")) == "the cat"
+    assert datasets.codec(checkpoint) == datasets.TextCodec(corpus.recipe, checkpoint.vocab)
+
+
+def test_text_to_ids_and_back():
+    ids = WORD_CODEC.encode("The cat sat.")
+    assert ids == [2, WORDS["the"], WORDS["cat"], WORDS["sat"], WORDS["."]]
+    assert WORD_CODEC.decode(ids + [text.Vocab.eos_id]) == "the cat sat ."
+    chars = CHAR_CODEC.encode("the cat", add_bos=False)
+    assert CHARS[" "] in chars and len(chars) == 7  # keep_spaces: " " is a token
+    assert CHAR_CODEC.decode(chars) == "the cat"
+    no_space = datasets.TextCodec(datasets.TextRecipe("char"), text.Vocab.build([list("猫坐")]))
+    assert no_space.decode(no_space.encode("猫 坐")) == "猫坐"
+
+
+def test_unknown_tokens_become_unk_with_a_warning_naming_them():
+    with pytest.warns(UserWarning, match=r"2 token\(s\) not in the vocabulary.*\['dog'\]"):
+        ids = WORD_CODEC.encode("the dog sat dog")
+    assert ids == [2, WORDS["the"], text.Vocab.unk_id, WORDS["sat"], text.Vocab.unk_id]
+    with pytest.warns(UserWarning, match=r"\['z'\]"):
+        ids = CHAR_CODEC.encode("The zat")  # lowercased first: "T" is known as "t"
+    assert ids.count(text.Vocab.unk_id) == 1
+    assert CHAR_CODEC.decode(ids) == "the <unk>at"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet="the cat.", max_size=30))
+def test_characters_round_trip(string):
+    assert CHAR_CODEC.decode(CHAR_CODEC.encode(string)) == text.normalize(string, form="NFC")
+
+
+def test_recipe_bad_input_is_named():
+    with pytest.raises(ValueError, match="scheme must be one of"):
+        datasets.TextRecipe("words")
+    with pytest.raises(TypeError, match="text must be str"):
+        WORD_CODEC.encode(["the"])
+    with pytest.raises(ValueError, match="has no tokens under scheme 'word' and add_bos is False"):
+        WORD_CODEC.encode("  ", add_bos=False)
+    with pytest.raises(ValueError, match="segmented by hand"):
+        datasets.lm_corpus("pd_words").encode("我有一个苹果")
+    with pytest.raises(ValueError, match=r"ids\[0\] = 99 is outside the vocabulary"):
+        WORD_CODEC.decode([99])
+    with pytest.raises(TypeError, match="codec must be an LMCorpus"):
+        datasets.codec(WORDS)

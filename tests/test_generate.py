@@ -15,7 +15,7 @@ from scipy import special
 
 from lmtutor import generate as gen
 from lmtutor.decoding import DecodingConfig
-from lmtutor.text import Vocab, normalize
+from lmtutor.text import Vocab
 
 EOS = Vocab.eos_id
 
@@ -216,40 +216,6 @@ def test_token_log_probs_and_perplexity_equal_the_full_pass():
     assert gen.continuation_perplexity(uniform, [2], [4, 5, 4]) == pytest.approx(6.0)
 
 
-# -------------------------------------------------------------------------- text in and out
-WORDS = Vocab.build([["the", "cat", "sat", "on", "mat", "."]])
-CHARS = Vocab.build([list("the cat sat.")])
-
-
-def test_text_to_ids_and_back():
-    ids = gen.text_to_ids(WORDS, "The cat sat.", "word")
-    assert ids == [2, WORDS["the"], WORDS["cat"], WORDS["sat"], WORDS["."]]
-    assert gen.ids_to_text(WORDS, ids + [EOS], "word") == "the cat sat ."
-    chars = gen.text_to_ids(CHARS, "the cat", "char", add_bos=False)
-    assert CHARS[" "] in chars and len(chars) == 7  # the vocabulary has " ", so spaces are kept
-    assert gen.ids_to_text(CHARS, chars, "char") == "the cat"
-    no_space = Vocab.build([list("猫坐")])
-    assert gen.ids_to_text(no_space, gen.text_to_ids(no_space, "猫 坐", "char"), "char") == "猫坐"
-
-
-def test_unknown_tokens_become_unk_with_a_warning_naming_them():
-    with pytest.warns(UserWarning, match=r"2 token\(s\) not in the vocabulary.*\['dog'\]"):
-        ids = gen.text_to_ids(WORDS, "the dog sat dog", "word")
-    assert ids == [2, WORDS["the"], Vocab.unk_id, WORDS["sat"], Vocab.unk_id]
-    with pytest.warns(UserWarning, match=r"\['T', 'z'\]"):
-        ids = gen.text_to_ids(CHARS, "The zat", "char")
-    assert ids.count(Vocab.unk_id) == 2
-    assert gen.ids_to_text(CHARS, ids, "char") == "<unk>he <unk>at"
-    assert gen.text_to_ids(CHARS, "The", "char", lowercase=True) == [2, CHARS["t"], CHARS["h"], CHARS["e"]]
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.text(alphabet="the cat.", max_size=30))
-def test_characters_round_trip(text):
-    ids = gen.text_to_ids(CHARS, text, "char")
-    assert gen.ids_to_text(CHARS, ids, "char") == normalize(text, form="NFC")
-
-
 # -------------------------------------------------------------------------------- bad input
 def test_bad_input_is_named():
     model = random_model(0)
@@ -281,9 +247,4 @@ def test_bad_input_is_named():
         gen.distinct_n(["the cat"], 1)
     with pytest.raises(TypeError, match="ids must be a sequence of int token ids"):
         gen.token_log_probs(model, [2], "ab")
-    with pytest.raises(ValueError, match="scheme must be one of"):
-        gen.text_to_ids(WORDS, "the cat", "words")
-    with pytest.raises(TypeError, match="text must be str"):
-        gen.text_to_ids(WORDS, ["the"], "word")
-    with pytest.raises(ValueError, match="has no tokens under scheme 'word' and add_bos is False"):
-        gen.text_to_ids(WORDS, "  ", "word", add_bos=False)
+

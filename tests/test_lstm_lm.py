@@ -13,7 +13,7 @@ keras = pytest.importorskip("keras")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from lmtutor import lstm_lm, memory, rnn  # noqa: E402
+from lmtutor import datasets, lstm_lm, memory, rnn  # noqa: E402
 from lmtutor import generate as gen  # noqa: E402
 from lmtutor.decoding import DecodingConfig  # noqa: E402
 from lmtutor.text import Vocab, lm_windows  # noqa: E402
@@ -148,11 +148,12 @@ def test_lstm_lm_generate_is_generate_over_the_stepper(model):
 
 
 def test_unknown_characters_become_unk_and_generation_goes_on(model):
+    codec = datasets.TextCodec(datasets.TextRecipe("char"), VOCAB)
     with pytest.warns(UserWarning, match=r"not in the vocabulary, read as <unk>: \['z'\]"):
-        prompt = gen.text_to_ids(VOCAB, "abz", "char")
+        prompt = codec.encode("abz")
     assert prompt == [2, 4, 5, Vocab.unk_id]
     new = gen.generate(lstm_lm.LSTMStepper(model), prompt, max_tokens=10, seed=0)
-    assert isinstance(gen.ids_to_text(VOCAB, prompt + new, "char"), str)
+    assert isinstance(codec.decode(prompt + new), str)
 
 
 def test_stepper_bad_input_is_named(model):

@@ -11,7 +11,7 @@ from widget_fixtures import attention_map, drawn_matrix, tiny_transformer
 
 @pytest.fixture(scope="module")
 def tiny():
-    """A 2-block, 2-head Transformer with its initial weights, and its vocabulary."""
+    """A 2-block, 2-head Transformer with its initial weights, and the codec of its characters."""
     return tiny_transformer()
 
 

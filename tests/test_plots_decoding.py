@@ -25,7 +25,8 @@ def zh(chinese_plots):
 
 
 def test_next_token_figure_draws_the_model_and_each_rule(zh, chinese_plots):
-    model, vocab = zh
+    model, codec = zh
+    vocab = codec.vocab
     logits = model.logits[vocab["我"]]
     rules = {"temperature 1": config(), "top-k 3": config(top_k=3), "top-p 0.6": config(top_p=0.6)}
     fig = next_token_figure(vocab, logits, rules, top=6)
@@ -57,7 +58,8 @@ def test_next_token_figure_draws_a_space_token_visibly(chinese_plots):
     (dict(logits=np.zeros(5)), ValueError, "logits has 5 entries but vocab has 14"),
 ])
 def test_next_token_figure_names_bad_input(zh, kwargs, error, words):
-    model, vocab = zh
+    model, codec = zh
+    vocab = codec.vocab
     arguments = dict(vocab=vocab, logits=model.logits[4], configs={"rule": config()}, top=5) | kwargs
     with pytest.raises(error, match=re.escape(words)):
         next_token_figure(**arguments)

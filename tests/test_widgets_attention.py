@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from lmtutor import plots
+from lmtutor import datasets, plots
 from lmtutor.plots import attention_figure
 from lmtutor.text import Vocab
 from lmtutor.widgets import attention_explorer
@@ -14,7 +14,7 @@ from widget_fixtures import CHARS, SENTENCES, tiny_transformer
 
 @pytest.fixture(scope="module")
 def tiny():
-    """A 2-block, 2-head Transformer with its initial weights, and its vocabulary."""
+    """A 2-block, 2-head Transformer with its initial weights, and the codec of its characters."""
     return tiny_transformer()
 
 
@@ -54,8 +54,9 @@ def test_attention_explorer_redraws_the_chosen_block_head_and_sentence(tiny):
 @pytest.mark.parametrize("kwargs, error, words", [
     (dict(weights="model"), TypeError, "weights must be the dict of transformer.numpy_weights(model)"),
     (dict(weights={"blocks": []}), TypeError, "weights must be the dict of transformer.numpy_weights(model)"),
-    (dict(vocab=["a"]), TypeError, "vocab must be Vocab"),
-    (dict(vocab=Vocab(CHARS[:-1])), ValueError, "vocab has 18 tokens but weights embed 19"),
+    (dict(codec=Vocab(CHARS)), TypeError, "codec must be an LMCorpus"),
+    (dict(codec=datasets.TextCodec(datasets.TextRecipe("char", keep_spaces=True), Vocab(CHARS[:-1]))), ValueError,
+     "vocab has 18 tokens but weights embed 19"),
     (dict(sentences="the cat"), TypeError, "sentences must be a list of str, got str"),
     (dict(sentences=[]), ValueError, "sentences must hold at least one sentence"),
     (dict(sentences=["the cat", 7]), TypeError, "sentences[1] must be str"),
@@ -65,11 +66,9 @@ def test_attention_explorer_redraws_the_chosen_block_head_and_sentence(tiny):
     (dict(block=2), ValueError, "block must be <= 1"),
     (dict(head=-1), ValueError, "head must be >= 0"),
     (dict(head=1.0), TypeError, "head must be an int"),
-    (dict(scheme="bpe"), ValueError, "scheme must be one of"),
-    (dict(lowercase="yes"), TypeError, "lowercase must be bool"),
 ])
 def test_attention_explorer_names_bad_input(tiny, kwargs, error, words):
-    _, weights, vocab = tiny
-    arguments = dict(weights=weights, vocab=vocab, sentences=SENTENCES) | kwargs
+    _, weights, codec = tiny
+    arguments = dict(weights=weights, codec=codec, sentences=SENTENCES) | kwargs
     with pytest.raises(error, match=re.escape(words)):
-        attention_explorer(arguments.pop("weights"), arguments.pop("vocab"), arguments.pop("sentences"), **arguments)
+        attention_explorer(arguments.pop("weights"), arguments.pop("codec"), arguments.pop("sentences"), **arguments)

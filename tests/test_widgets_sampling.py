@@ -6,7 +6,7 @@ import re
 import matplotlib
 import pytest
 
-from lmtutor import decoding, generate, plots
+from lmtutor import datasets, decoding, generate, plots
 from lmtutor.text import Vocab
 from lmtutor.widgets import next_token_figure, sample_html, sampler
 from widget_fixtures import BigramModel, config, read_table, zh_model
@@ -24,10 +24,8 @@ def zh(chinese_plots):
     return zh_model()
 
 
-def expected_continuation(model, vocab, prompt, cfg, max_tokens, seed):
-    ids = generate.text_to_ids(vocab, prompt, "zh_word")
-    return generate.ids_to_text(vocab, generate.generate(model, ids, max_tokens=max_tokens, config=cfg, seed=seed),
-                                "zh_word")
+def expected_continuation(model, codec, prompt, cfg, max_tokens, seed):
+    return codec.decode(generate.generate(model, codec.encode(prompt), max_tokens=max_tokens, config=cfg, seed=seed))
 
 
 def continuation(markup):
@@ -36,22 +34,22 @@ def continuation(markup):
 
 
 def test_sample_html_shows_the_prompt_tokens_and_the_generated_text(zh):
-    model, vocab = zh
+    model, codec = zh
     cfg = config(temperature=0.8, top_p=0.9)
-    markup = sample_html(model, vocab, "zh_word", "我有一个苹果。", cfg, max_tokens=12, seed=3)
-    assert continuation(markup) == ("我有一个苹果。", expected_continuation(model, vocab, "我有一个苹果。", cfg, 12, 3))
+    markup = sample_html(model, codec, "我有一个苹果。", cfg, max_tokens=12, seed=3)
+    assert continuation(markup) == ("我有一个苹果。", expected_continuation(model, codec, "我有一个苹果。", cfg, 12, 3))
     assert read_table(f'<table><tr data-scheme="zh_word"><td>{markup}</td></tr></table>')["zh_word"]["tokens"] == \
         ["我", "有", "一个", "苹果", "。"]
-    probs = decoding.probabilities(model.start(generate.text_to_ids(vocab, "我有一个苹果。", "zh_word"))[0], cfg)
+    probs = decoding.probabilities(model.start(codec.encode("我有一个苹果。"))[0], cfg)
     assert f"the rules keep {int((probs > 0).sum())} of 14 tokens" in markup
     assert f"with probability {probs.max():.3f}" in markup
     assert "not in the vocabulary" not in markup
 
 
 def test_sample_html_marks_unknown_prompt_tokens_and_an_early_eos(zh):
-    model, vocab = zh
+    model, codec = zh
     model.logits[:, Vocab.eos_id] = 50.0  # <eos> at once
-    markup = sample_html(model, vocab, "zh_word", "人工智能是技术", config(), max_tokens=5)
+    markup = sample_html(model, codec, "人工智能是技术", config(), max_tokens=5)
     rows = read_table(f'<table><tr data-scheme="zh_word"><td>{markup}</td></tr></table>')["zh_word"]
     assert rows["unknown_tokens"] == ["人工智能"]
     assert "1 prompt token(s) not in the vocabulary, read as &lt;unk&gt;" in markup
@@ -59,64 +57,65 @@ def test_sample_html_marks_unknown_prompt_tokens_and_an_early_eos(zh):
     assert continuation(markup)[1] == ""
 
 
-def test_sample_html_normalises_and_lowercases_the_prompt():
+def test_sample_html_cuts_the_prompt_by_the_corpus_recipe():
     vocab = Vocab(["<pad>", "<unk>", "<bos>", "<eos>", " ", "a", "b", ","])
     model = BigramModel(len(vocab))
-    markup = sample_html(model, vocab, "char", "Ab，  BA", config(), max_tokens=3, lowercase=True)
+    codec = datasets.TextCodec(datasets.TextRecipe("char", lowercase=True, keep_spaces=True), vocab)
+    markup = sample_html(model, codec, "Ab，  BA", config(), max_tokens=3)
     rows = read_table(f'<table><tr data-scheme="char"><td>{markup}</td></tr></table>')["char"]
     assert rows["tokens"] == ["a", "b", ",", " ", "b", "a"]  # NFKC: the full-width comma is ","
     assert rows["unknown_tokens"] == []
 
 
 def test_sampler_layout_and_first_drawing(zh):
-    model, vocab = zh
-    box = sampler(model, vocab, "zh_word", max_tokens=10)
+    model, codec = zh
+    box = sampler(model, codec, max_tokens=10)
     prompt, settings, text_panel, picture = box.children
     assert prompt.value == "我有一个苹果。" and prompt.continuous_update is False
     (temperature, top_k, top_p), (length, seed, button) = (column.children for column in settings.children)
     assert (temperature.value, top_k.value, top_p.value, length.value, seed.value) == (1.0, 0, 1.0, 10, 0)
-    assert top_k.max == len(vocab)  # a small vocabulary caps the slider
-    assert text_panel.value == sample_html(model, vocab, "zh_word", "我有一个苹果。", config(), max_tokens=10)
+    assert top_k.max == len(codec.vocab)  # a small vocabulary caps the slider
+    assert text_panel.value == sample_html(model, codec, "我有一个苹果。", config(), max_tokens=10)
     assert bytes(picture.value).startswith(b"\x89PNG") and "lmtutor-sampler-figure" in picture._dom_classes
 
 
 def test_sampler_redraws_text_and_figure_when_a_control_changes(zh):
-    model, vocab = zh
-    box = sampler(model, vocab, "zh_word", max_tokens=10)
+    model, codec = zh
+    box = sampler(model, codec, max_tokens=10)
     prompt, settings, text_panel, picture = box.children
     (temperature, top_k, top_p), (length, seed, button) = (column.children for column in settings.children)
     first_text, first_picture = text_panel.value, picture.value
     top_k.value = 2
     assert "the rules keep 2 of 14 tokens" in text_panel.value
     assert picture.value != first_picture and bytes(picture.value).startswith(b"\x89PNG")
-    ids = generate.text_to_ids(vocab, "我有一个苹果。", "zh_word")
-    drawn = next_token_figure(vocab, model.start(ids)[0], {"after the rules": config(top_k=2)},
+    ids = codec.encode("我有一个苹果。")
+    drawn = next_token_figure(codec.vocab, model.start(ids)[0], {"after the rules": config(top_k=2)},
                               title="next token after the prompt")
     assert bytes(picture.value) == plots.png(drawn)  # the figure of exactly these settings
     temperature.value, top_p.value, length.value, seed.value = 0.5, 0.8, 25, 7
     cfg = config(temperature=0.5, top_k=2, top_p=0.8)
-    assert continuation(text_panel.value)[1] == expected_continuation(model, vocab, "我有一个苹果。", cfg, 25, 7)
-    assert text_panel.value == sample_html(model, vocab, "zh_word", "我有一个苹果。", cfg, max_tokens=25, seed=7)
+    assert continuation(text_panel.value)[1] == expected_continuation(model, codec, "我有一个苹果。", cfg, 25, 7)
+    assert text_panel.value == sample_html(model, codec, "我有一个苹果。", cfg, max_tokens=25, seed=7)
     prompt.value = "他是"
-    assert continuation(text_panel.value) == ("他是", expected_continuation(model, vocab, "他是", cfg, 25, 7))
+    assert continuation(text_panel.value) == ("他是", expected_continuation(model, codec, "他是", cfg, 25, 7))
     assert text_panel.value != first_text
 
 
 def test_sampler_button_draws_a_new_sample_with_the_next_seed(zh):
-    model, vocab = zh
-    box = sampler(model, vocab, "zh_word", max_tokens=30, seed=4)
+    model, codec = zh
+    box = sampler(model, codec, max_tokens=30, seed=4)
     (_, _, _), (_, seed, button) = (column.children for column in box.children[1].children)
     before = box.children[2].value
     button.click()
     assert seed.value == 5
-    assert continuation(box.children[2].value)[1] == expected_continuation(model, vocab, "我有一个苹果。", config(), 30, 5)
+    assert continuation(box.children[2].value)[1] == expected_continuation(model, codec, "我有一个苹果。", config(), 30, 5)
     assert box.children[2].value != before
 
 
 def test_sampler_shows_an_error_from_the_model_instead_of_raising(zh):
-    _, vocab = zh
-    model = BigramModel(len(vocab), context=4)  # "我有一个苹果。" is <bos> + 5 tokens
-    box = sampler(model, vocab, "zh_word", prompt="我有")
+    _, codec = zh
+    model = BigramModel(len(codec.vocab), context=4)  # "我有一个苹果。" is <bos> + 5 tokens
+    box = sampler(model, codec, prompt="我有")
     assert "lmtutor-continuation" in box.children[2].value
     box.children[0].value = "我有一个苹果。"
     assert "⚠ prompt_ids has 6 tokens, more than the context window 4" in box.children[2].value
@@ -124,9 +123,9 @@ def test_sampler_shows_an_error_from_the_model_instead_of_raising(zh):
 
 @pytest.mark.parametrize("kwargs, error, words", [
     (dict(stepper="model"), TypeError, "stepper must be a generate.StepModel"),
-    (dict(vocab=Vocab(["<pad>", "<unk>", "<bos>", "<eos>", "我"])), ValueError, "vocab has 5 tokens but stepper predicts 14"),
-    (dict(vocab=["我"]), TypeError, "vocab must be Vocab"),
-    (dict(scheme="bpe"), ValueError, "scheme must be one of"),
+    (dict(codec=datasets.TextCodec(datasets.TextRecipe("zh_word"), Vocab(["<pad>", "<unk>", "<bos>", "<eos>", "我"]))),
+     ValueError, "vocab has 5 tokens but stepper predicts 14"),
+    (dict(codec=Vocab(["<pad>", "<unk>", "<bos>", "<eos>", "我"])), TypeError, "codec must be an LMCorpus"),
     (dict(prompt=7), TypeError, "prompt must be str"),
     (dict(temperature=0.0), ValueError, "temperature must be > 0"),
     (dict(temperature=3.0), ValueError, "temperature must be <= 2"),
@@ -137,10 +136,9 @@ def test_sampler_shows_an_error_from_the_model_instead_of_raising(zh):
     (dict(max_tokens=0), ValueError, "max_tokens must be >= 1"),
     (dict(seed=-1), ValueError, "seed must be >= 0"),
     (dict(banned_ids=(0, "x")), ValueError, "banned_ids[1] must be a token id"),
-    (dict(lowercase="yes"), TypeError, "lowercase must be bool"),
 ])
 def test_sampler_names_bad_input(zh, kwargs, error, words):
-    model, vocab = zh
-    arguments = dict(stepper=model, vocab=vocab, scheme="zh_word") | kwargs
+    model, codec = zh
+    arguments = dict(stepper=model, codec=codec) | kwargs
     with pytest.raises(error, match=re.escape(words)):
-        sampler(arguments.pop("stepper"), arguments.pop("vocab"), arguments.pop("scheme"), **arguments)
+        sampler(arguments.pop("stepper"), arguments.pop("codec"), **arguments)

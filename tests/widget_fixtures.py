@@ -75,9 +75,12 @@ class BigramModel:
 
 
 def zh_model():
-    """Return (BigramModel, Vocab) over the Chinese words ZH_WORDS after the four special tokens."""
+    """Return (BigramModel, TextCodec) over the Chinese words ZH_WORDS after the four special tokens,
+    prompts cut by jieba as the pd_jieba corpus is."""
+    from lmtutor import datasets
+
     vocab = Vocab(["<pad>", "<unk>", "<bos>", "<eos>", *ZH_WORDS])
-    return BigramModel(len(vocab)), vocab
+    return BigramModel(len(vocab)), datasets.TextCodec(datasets.TextRecipe("zh_word"), vocab)
 
 
 def config(**kwargs):
@@ -85,20 +88,22 @@ def config(**kwargs):
 
 
 def tiny_transformer():
-    """A 2-block, 2-head Transformer with its initial weights (distinct per head), and its vocabulary."""
-    from lmtutor import transformer
+    """A 2-block, 2-head Transformer with its initial weights (distinct per head), and the TextCodec
+    of its characters (spaces kept, as in lee_chars)."""
+    from lmtutor import datasets, transformer
 
     vocab = Vocab(CHARS)
     model = transformer.build_transformer_lm(transformer.TransformerConfig(
         vocab_size=len(vocab), context=12, d_model=8, heads=2, layers=2, seed=0))
-    return model, transformer.numpy_weights(model), vocab
+    codec = datasets.TextCodec(datasets.TextRecipe("char", keep_spaces=True), vocab)
+    return model, transformer.numpy_weights(model), codec
 
 
-def attention_map(weights, vocab, text, block, head):
+def attention_map(weights, codec, text, block, head):
     """The oracle: transformer.forward's attention weights of that block and head on <bos> + characters."""
     from lmtutor import transformer
 
-    ids = vocab.encode(list(text), add_bos=True)
+    ids = codec.vocab.encode(list(text), add_bos=True)
     return transformer.forward(weights, [ids], return_attention=True)[1][block][0, head]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from lmtutor.text import Vocab, normalize, tokenize, tokenize_chars
 
 SPACE_LABEL = "␣"  # how a space token is drawn on a plot axis
 
@@ -12,11 +11,11 @@ def token_label(token: str) -> str:
     return SPACE_LABEL if token == " " else token
 
 
-def prompt_ids(vocab: Vocab, scheme: str, prompt: str, lowercase: bool) -> tuple[list[str], list[int]]:
-    """Return (tokens, ids with <bos> first) of ``prompt``, NFKC-normalised as the corpora are."""
-    source = normalize(prompt, lowercase=lowercase)
-    if scheme == "char":
-        tokens = tokenize_chars(source, keep_spaces=" " in vocab)
-    else:
-        tokens = tokenize(source, scheme)
-    return tokens, vocab.encode(tokens, add_bos=True)
+def prompt_ids(codec, prompt: str) -> tuple[list[str], list[int]]:
+    """Return (tokens, ids with <bos> first) of ``prompt``, cut by the recipe of ``codec``'s corpus.
+
+    ``codec`` is ``datasets.codec(...)`` of the model's corpus or checkpoint; unknown tokens become
+    <unk> silently (the widgets mark them).
+    """
+    tokens = codec.recipe.tokens(prompt)
+    return tokens, codec.vocab.encode(tokens, add_bos=True)

@@ -4,15 +4,16 @@ Used by notebook 08 and by ``widgets.attention_explorer``, which redraws it for 
 sentence, block and head::
 
     from lmtutor import plots, transformer
-    plots.attention_figure(transformer.numpy_weights(model), vocab, "the prime minister", block=1, head=0)
+    plots.attention_figure(transformer.numpy_weights(model), corpus, "the prime minister", block=1, head=0)
 """
 
 from __future__ import annotations
 
-from lmtutor._validate import check_choice, check_int, check_str, check_type
+from lmtutor import datasets
+from lmtutor._validate import check_int, check_str, check_type
 from lmtutor.plots import heatmap
 from lmtutor.plots._tokens import prompt_ids, token_label
-from lmtutor.text import SCHEMES, Vocab
+from lmtutor.text import Vocab
 
 
 def check_transformer_weights(weights, vocab: Vocab) -> dict:
@@ -37,10 +38,10 @@ def check_transformer_weights(weights, vocab: Vocab) -> dict:
     return weights
 
 
-def attention_ids(weights: dict, vocab: Vocab, scheme: str, text: str, lowercase: bool, name: str):
+def attention_ids(weights: dict, codec: datasets.TextCodec, text: str, name: str):
     """Return (tokens, ids with <bos> first) of ``text``, raising if it is empty or longer than the window."""
     check_str(name, text, allow_empty=False)
-    tokens, ids = prompt_ids(vocab, scheme, text, lowercase)
+    tokens, ids = prompt_ids(codec, text)
     context = len(weights["positions"])
     if len(ids) > context:
         raise ValueError(f"{name} has {len(ids)} tokens with <bos>, more than the model's context window "
@@ -53,19 +54,20 @@ def layers_and_heads(weights: dict) -> tuple[int, int]:
     return len(weights["blocks"]), weights["blocks"][0]["attention"]["query_kernel"].shape[1]
 
 
-def attention_figure(weights, vocab: Vocab, text: str, *, block: int = 0, head: int = 0,
-                     scheme: str = "char", lowercase: bool = False):
+def attention_figure(weights, codec, text: str, *, block: int = 0, head: int = 0):
     """Return a Figure of the attention weights softmax(QKᵀ/√d_k + M) of one head of one block on
     ``text`` (<bos> first): row i, what position i read; column j, the position read.
 
     The weights are those ``transformer.forward(weights, [ids], return_attention=True)`` returns for
     that block and head; ``weights`` is ``transformer.numpy_weights(model)`` or the Keras model.
+    ``codec`` (the corpus or checkpoint the model was trained on) tokenizes ``text`` as its corpus was.
     """
     from lmtutor import transformer
 
+    codec = datasets.codec(codec)
+    vocab = codec.vocab
     weights = check_transformer_weights(weights, vocab)
-    check_choice("scheme", scheme, SCHEMES)
-    tokens, ids = attention_ids(weights, vocab, scheme, text, check_type("lowercase", lowercase, bool), "text")
+    tokens, ids = attention_ids(weights, codec, text, "text")
     layers, heads = layers_and_heads(weights)
     block = check_int("block", block, minimum=0, maximum=layers - 1)
     head = check_int("head", head, minimum=0, maximum=heads - 1)

@@ -5,17 +5,17 @@ and draws the next-token distribution before and after the rules (``plots.next_t
 
     from lmtutor import lstm_lm
     from lmtutor.widgets import sampler
-    sampler(lstm_lm.LSTMStepper(checkpoint.model), checkpoint.vocab, "zh_word", prompt="我有一个苹果。")
+    sampler(lstm_lm.LSTMStepper(checkpoint.model), checkpoint, prompt="我有一个苹果。")
 """
 
 from __future__ import annotations
 
 import html
 
-from lmtutor import plots
-from lmtutor._validate import check_choice, check_float, check_int, check_str, check_type
+from lmtutor import datasets, plots
+from lmtutor._validate import check_float, check_int, check_str, check_type
 from lmtutor.plots._tokens import prompt_ids
-from lmtutor.text import SCHEMES, UNK, Vocab
+from lmtutor.text import UNK, Vocab
 from lmtutor.widgets._html import STYLE, chips
 
 DEFAULT_PROMPT = "我有一个苹果。"
@@ -43,20 +43,21 @@ def _config(temperature, top_k, top_p, banned_ids):
                           top_p=None if top_p == 1 else top_p, banned_ids=tuple(banned_ids))
 
 
-def sample_html(stepper, vocab: Vocab, scheme: str, prompt: str, config, *, max_tokens: int = 40,
-                seed: int = 0, lowercase: bool = False) -> str:
+def sample_html(stepper, codec, prompt: str, config, *, max_tokens: int = 40, seed: int = 0) -> str:
     """Return the sampler's text panel: the prompt's tokens (unknown ones dashed red), the
     continuation ``generate.generate`` samples under ``config``, and what the rules keep of the
-    next-token distribution after the prompt."""
+    next-token distribution after the prompt. ``codec`` (the model's corpus or checkpoint,
+    ``datasets.codec``) tokenizes the prompt as its corpus was."""
     import numpy as np
 
     from lmtutor import decoding, generate
 
+    codec = datasets.codec(codec)
+    vocab = codec.vocab
     _check_model(stepper, vocab)
-    check_choice("scheme", scheme, SCHEMES)
     check_str("prompt", prompt)
     check_type("config", config, decoding.DecodingConfig)
-    tokens, ids = prompt_ids(vocab, scheme, prompt, check_type("lowercase", lowercase, bool))
+    tokens, ids = prompt_ids(codec, prompt)
     new = generate.generate(stepper, ids, max_tokens=max_tokens, config=config, seed=seed)
     probs = decoding.probabilities(stepper.start(ids)[0], config, ids)
     best = int(np.argmax(probs))
@@ -66,7 +67,7 @@ def sample_html(stepper, vocab: Vocab, scheme: str, prompt: str, config, *, max_
         notes.append(f"{sum(unknown)} prompt token(s) not in the vocabulary, read as {html.escape(UNK)}")
     if len(new) < max_tokens:
         notes.append(f"the model chose &lt;eos&gt; after {len(new)} token(s): the text ends there")
-    continuation = html.escape(generate.ids_to_text(vocab, new, scheme))
+    continuation = html.escape(codec.decode(new))
     return (STYLE + '<div class="lmtutor-sample">'
             f'<p><b>prompt</b> {chips(tokens, unknown, "lmtutor-token")}</p>'
             f'<p class="lmtutor-continuation"><b>{html.escape(prompt)}</b>{continuation}</p>'
@@ -95,24 +96,23 @@ def _sampler_controls(vocab: Vocab, prompt, temperature, top_k, top_p, max_token
     }
 
 
-def sampler(stepper, vocab: Vocab, scheme: str, *, prompt: str = DEFAULT_PROMPT, lowercase: bool = False,
-            temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0, max_tokens: int = 40,
+def sampler(stepper, codec, *, prompt: str = DEFAULT_PROMPT, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0, max_tokens: int = 40,
             seed: int = 0, banned_ids=(0, 1, 2), top: int = 10):
     """Return a VBox: a prompt box, sliders for temperature, top-k (0: off), top-p (1: off), length
     and seed, the sampled continuation (:func:`sample_html`) and the next-token distribution
     before and after the rules (:func:`next_token_figure`), redrawn whenever a control changes.
 
-    The prompt is NFKC-normalised (and lowercased with ``lowercase``, for a model of lowercased
-    text) and tokenized by ``scheme`` as its corpus was. ``banned_ids`` are never sampled: <pad>,
+    ``codec`` is the corpus or checkpoint the model was trained on (``datasets.codec``): the prompt
+    is normalised, case-folded and tokenized exactly as that corpus was. ``banned_ids`` are never sampled: <pad>,
     <bos> and, by default, <unk>. An error while drawing (say, a prompt longer than a Transformer's
     context window) is shown in the widget.
     """
     import ipywidgets as widgets
 
+    codec = datasets.codec(codec)
+    vocab = codec.vocab
     _check_model(stepper, vocab)
-    check_choice("scheme", scheme, SCHEMES)
     check_str("prompt", prompt)
-    check_type("lowercase", lowercase, bool)
     _config(temperature, top_k, top_p, banned_ids)  # valid settings, and within the sliders' ranges:
     check_float("temperature", temperature, minimum=0.05, maximum=2.0)
     check_int("top_k", top_k, minimum=0, maximum=min(200, len(vocab)))
@@ -130,9 +130,9 @@ def sampler(stepper, vocab: Vocab, scheme: str, *, prompt: str = DEFAULT_PROMPT,
         values = {name: control.value for name, control in controls.items()}
         try:
             config = _config(values["temperature"], values["top_k"], values["top_p"], banned_ids)
-            text_panel.value = sample_html(stepper, vocab, scheme, values["prompt"], config, lowercase=lowercase,
+            text_panel.value = sample_html(stepper, codec, values["prompt"], config,
                                            max_tokens=values["max_tokens"], seed=values["seed"])
-            ids = prompt_ids(vocab, scheme, values["prompt"], lowercase)[1]
+            ids = prompt_ids(codec, values["prompt"])[1]
             figure = plots.next_token_figure(vocab, stepper.start(ids)[0], {"after the rules": config}, top=top,
                                        previous_ids=ids, title="next token after the prompt")
             picture.value = plots.png(figure)
