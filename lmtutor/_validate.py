@@ -149,6 +149,12 @@ def check_ids(name: str, ids: Any, vocab_size: int, *, allow_empty: bool = False
     if isinstance(ids, (str, bytes)):
         raise TypeError(f"{name} must be a sequence of int token ids, got a str {_show(ids)}; "
                         f"encode text first (corpus.encode(text) or checkpoint.encode(text))")
+    if isinstance(ids, (list, tuple)):  # a flat list: name the entry as given (numpy would turn True into 1)
+        for i, raw in enumerate(ids):
+            if isinstance(raw, (list, tuple, np.ndarray)):
+                break  # nested: checked as an array below
+            if isinstance(raw, bool) or not isinstance(raw, numbers.Integral):
+                raise TypeError(f"{name}[{i}] must be an int token id, got {type(raw).__name__} {_show(raw)}")
     try:
         array = np.asarray(ids if isinstance(ids, (np.ndarray, list, tuple, range)) else list(ids))
     except (TypeError, ValueError):
