@@ -154,7 +154,7 @@ class LMCorpus:
         return RECIPES[self.name]
 
     def encode(self, string: str, *, add_bos: bool = True) -> list[int]:
-        """Return the ids of ``string`` tokenized as this corpus was, <bos> first; unknown tokens -> <unk> with a warning."""
+        """Return <bos> + the ids of ``string`` tokenized as this corpus was (unknown -> <unk>, with a warning)."""
         return self.recipe.encode(self.vocab, string, add_bos=add_bos)
 
     def decode(self, ids: Sequence[int]) -> str:

@@ -104,8 +104,9 @@ def train(model: keras.Model, train_data: Any, *, valid_data: Any = None, valid_
     examples in the order of a permutation drawn from ``np.random.default_rng(seed)`` (the loop
     seeds its own shuffling: no global seed is read or set). ``valid_documents`` (id lists) are
     scored after every epoch by :func:`evaluate_documents` ("valid_bits", comparable with the
-    n-gram models; ``valid_batch_size`` documents or windows per call). Losses are mean nats per target of the compiled loss, or of the compiled metric
-    ``report`` (e.g. a cross-entropy metric that leaves an L2 penalty out).
+    n-gram models; ``valid_batch_size`` documents or windows per call). Losses are mean nats per
+    target of the compiled loss, or of the compiled metric ``report`` (e.g. a cross-entropy metric
+    that leaves an L2 penalty out).
 
     The validation score that decides is "valid_bits" if documents are given, else "val_<report>".
     ``patience`` stops after that many epochs without a better score; ``restore_best`` (implied by

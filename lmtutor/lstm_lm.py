@@ -69,7 +69,8 @@ def build_lstm_lm(config: LSTMLMConfig) -> keras.Model:
                                 recurrent_initializer=init.Orthogonal(seed=next(seeds)), seed=next(seeds))]
     if config.dropout:
         layers.append(keras.layers.Dropout(config.dropout, name="dropout", seed=next(seeds)))
-    output = keras.layers.Dense(config.vocab_size, name="logits", kernel_initializer=init.GlorotUniform(seed=next(seeds)))
+    output = keras.layers.Dense(config.vocab_size, name="logits",
+                                kernel_initializer=init.GlorotUniform(seed=next(seeds)))
     model = keras.Sequential(layers + [output], name="lstm_lm")
     rate = config.learning_rate
     if config.decay_steps:
