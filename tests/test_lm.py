@@ -186,6 +186,16 @@ def test_patience_stops_and_restores_the_best_epoch(capsys):
     assert f"(best epoch {best}: stop)" in capsys.readouterr().out
 
 
+def test_restore_best_puts_back_the_epoch_with_the_best_document_score():
+    model = _lstm(hidden_size=8, learning_rate=0.2)  # a large step: the score moves up and down
+    documents = [[4, 5, 6], [6, 5, 4, 4]]
+    history = lm.train(model, _periodic(), valid_documents=documents, epochs=6, batch_size=5, restore_best=True,
+                       verbose=False)
+    best = history["best_epoch"]
+    assert history["valid_bits"][best - 1] == min(history["valid_bits"]) and history["stopped"] == "epochs"
+    assert lm.evaluate_documents(model, documents)["bits_per_token"] == pytest.approx(min(history["valid_bits"]))
+
+
 def test_train_reports_a_compiled_metric_instead_of_the_loss():
     model = mlp_lm.mlp_language_model(VOCAB, context=2, embedding_dim=4, hidden_size=8, l2=0.1)
     model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
