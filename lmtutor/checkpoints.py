@@ -9,6 +9,11 @@ Kneser-Ney model. ``data/train_models.py`` trains the course's models for longer
     checkpoint.info["history"]          # how training went, epoch by epoch
     checkpoint.encode("The prime minister")   # a prompt, tokenized as the model's corpus was
 
+The models are files of the course repository (``data/models``), not of the Python package: a
+``pip install .`` copies only ``lmtutor/``. :func:`models_dir` finds them through the environment
+variable ``LMTUTOR_MODELS`` if it is set, else in the checkout this package runs from (what
+``requirements.txt``'s editable install gives), and otherwise says so; ``load`` also takes a path.
+
 A checkpoint folder holds ``model.json`` (the LSTMLMConfig, how it was trained, the files'
 SHA-256), ``vocab.json`` and ``weights.npz`` (float16 arrays: half the size; the notebooks score
 the model with exactly these weights).
@@ -20,6 +25,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +35,8 @@ from lmtutor import datasets
 from lmtutor._validate import check_str, check_type
 from lmtutor.text import Vocab
 
-MODELS_DIR = Path(__file__).resolve().parents[1] / "data" / "models"
+ENV_VAR = "LMTUTOR_MODELS"  # a folder of checkpoints to use instead of the checkout's data/models
+_CHECKOUT_MODELS = Path(__file__).resolve().parents[1] / "data" / "models"  # exists in a source checkout only
 FORMAT = "lmtutor.checkpoint"
 
 
@@ -65,9 +72,31 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def models_dir() -> Path:
+    """Return the folder of the shipped checkpoints: $LMTUTOR_MODELS if set, else the checkout's data/models.
+
+    Raises FileNotFoundError, saying what to do, when neither exists: lmtutor installed with
+    ``pip install .`` (not ``-e``) has no data/models beside it.
+    """
+    configured = os.environ.get(ENV_VAR)
+    if configured:
+        path = Path(configured).expanduser()
+        if not path.is_dir():
+            raise FileNotFoundError(f"{ENV_VAR} is set to {configured!r}, which is not a folder; point it at "
+                                    f"the course's data/models (or unset it)")
+        return path
+    if not _CHECKOUT_MODELS.is_dir():
+        raise FileNotFoundError(
+            f"the course's trained models live in data/models of the course repository, and this lmtutor "
+            f"({Path(__file__).resolve().parent}) was installed without it (pip install . copies only the "
+            f"package). Install from a clone with `pip install -e .` (requirements.txt does), set "
+            f"{ENV_VAR}=/path/to/the/clone/data/models, or pass checkpoints.load a folder path")
+    return _CHECKOUT_MODELS
+
+
 def available() -> list[str]:
-    """Return the names of the checkpoints in data/models, sorted."""
-    return sorted(p.parent.name for p in MODELS_DIR.glob("*/model.json"))
+    """Return the names of the checkpoints in :func:`models_dir`, sorted."""
+    return sorted(p.parent.name for p in models_dir().glob("*/model.json"))
 
 
 def save(directory: str | Path, model: Any, vocab: Vocab, config: Any, info: dict) -> Path:
@@ -95,7 +124,7 @@ def save(directory: str | Path, model: Any, vocab: Vocab, config: Any, info: dic
 
 
 def load(name: str | Path, *, verify: bool = True) -> Checkpoint:
-    """Return the checkpoint ``name`` (a folder in data/models, or a path to a folder), its model built.
+    """Return the checkpoint ``name`` (a folder in :func:`models_dir`, or a path to a folder), its model built.
 
     With ``verify`` the SHA-256 of vocab.json and weights.npz must equal those in model.json: a
     damaged or replaced file stops here instead of giving other numbers than the notebooks print.
@@ -105,11 +134,12 @@ def load(name: str | Path, *, verify: bool = True) -> Checkpoint:
     if not isinstance(name, Path):
         check_str("name", name, allow_empty=False)
     check_type("verify", verify, bool)
-    directory = Path(name) if isinstance(name, Path) or "/" in str(name) else MODELS_DIR / name
+    by_path = isinstance(name, Path) or "/" in str(name) or os.sep in str(name)
+    directory = Path(name) if by_path else models_dir() / name
     card_path = directory / "model.json"
     if not card_path.is_file():
-        raise FileNotFoundError(f"no checkpoint {str(name)!r}: {card_path} does not exist "
-                                f"(available in {MODELS_DIR}: {', '.join(available()) or 'none'})")
+        where = "" if by_path else f" (available in {directory.parent}: {', '.join(available()) or 'none'})"
+        raise FileNotFoundError(f"no checkpoint {str(name)!r}: {card_path} does not exist{where}")
     card = json.loads(card_path.read_text(encoding="utf-8"))
     if card.get("format") != FORMAT or card.get("kind") != "lstm_lm":
         raise ValueError(f"{card_path} is not an lmtutor LSTM checkpoint (format {card.get('format')!r})")

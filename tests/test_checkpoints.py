@@ -4,6 +4,7 @@ data/README.md quoting their cards."""
 
 import json
 import os
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -65,6 +66,27 @@ def test_bad_input_is_named(saved, tmp_path):
         checkpoints.load(tmp_path / "fake")
 
 
+def test_models_dir_is_the_checkout_folder_or_the_environment_variable(saved, tmp_path, monkeypatch):
+    monkeypatch.delenv(checkpoints.ENV_VAR, raising=False)
+    assert checkpoints.models_dir() == Path(checkpoints.__file__).resolve().parents[1] / "data" / "models"
+    directory, _ = saved
+    monkeypatch.setenv(checkpoints.ENV_VAR, str(directory.parent))
+    assert checkpoints.models_dir() == directory.parent
+    assert checkpoints.available() == [directory.name]
+    assert checkpoints.load(directory.name).vocab.itos == VOCAB.itos
+    monkeypatch.setenv(checkpoints.ENV_VAR, str(tmp_path / "missing"))
+    with pytest.raises(FileNotFoundError, match="LMTUTOR_MODELS is set to .*missing.*not a folder"):
+        checkpoints.available()
+
+
+def test_an_installed_package_without_the_checkout_says_where_the_models_are(monkeypatch, tmp_path):
+    monkeypatch.delenv(checkpoints.ENV_VAR, raising=False)
+    monkeypatch.setattr(checkpoints, "_CHECKOUT_MODELS", tmp_path / "no" / "data" / "models")
+    for call in (checkpoints.models_dir, checkpoints.available, lambda: checkpoints.load("lee_chars_lstm")):
+        with pytest.raises(FileNotFoundError, match="installed without it .* LMTUTOR_MODELS=.* folder path"):
+            call()
+
+
 SHIPPED = checkpoints.available()
 
 
@@ -86,7 +108,7 @@ def test_shipped_checkpoint_beats_kneser_ney_on_validation(name):
 
 def _readme_model_rows() -> dict[str, list[str]]:
     """Return the rows of data/README.md's trained-models table, by checkpoint name."""
-    lines = (checkpoints.MODELS_DIR.parent / "README.md").read_text(encoding="utf-8").splitlines()
+    lines = (checkpoints.models_dir().parent / "README.md").read_text(encoding="utf-8").splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("| name | corpus"))
     rows = {}
     for line in lines[header + 2:]:

@@ -42,9 +42,16 @@ def test_quiet_tensorflow_hides_the_start_up_messages_only():
 
 def _wheel(tmp_path_factory) -> Path:
     """Return the path of a wheel of lmtutor built from this checkout, offline (no build isolation)."""
-    out = tmp_path_factory.mktemp("wheel")
+    import shutil
+
+    # Build from a copy: setuptools leaves build/lib in the source folder, and a stale module there
+    # (one since removed or turned into a package) would end up in the next wheel built in place.
+    source, out = tmp_path_factory.mktemp("source"), tmp_path_factory.mktemp("wheel")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "lmtutor", source / "lmtutor", ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-                    "-w", str(out), str(ROOT)], check=True, capture_output=True, text=True)
+                    "-w", str(out), str(source)], check=True, capture_output=True, text=True)
     wheels = list(out.glob("lmtutor-*.whl"))
     assert len(wheels) == 1, wheels
     return wheels[0]
