@@ -11,7 +11,10 @@ CELL_TIMEOUT ?= 600
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 NB ?=
 CHECK_NOTEBOOK = $(wildcard notebooks/$(NB)_*.ipynb)
-PYTEST_NBVAL = --nbval-lax --nbval-current-env --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider
+# Extra pytest arguments, e.g. PYTEST_ARGS="-n 2 --dist loadfile" with pytest-xdist installed (not a
+# requirement: two notebooks at once on 2 cores can upset the wall-clock claims some notebooks check).
+PYTEST_ARGS ?=
+PYTEST_NBVAL = --nbval-lax --nbval-current-env --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider $(PYTEST_ARGS)
 # JupyterLab refuses to run as root unless told to (containers, some cloud machines).
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
@@ -53,7 +56,7 @@ test: $(VENV)/.installed-test
 	$(PY) -m pytest tests $(NOTEBOOKS) $(PYTEST_NBVAL)
 
 unit: $(VENV)/.installed-test
-	$(PY) -m pytest tests -m "not slow and not browser" -p no:cacheprovider
+	$(PY) -m pytest tests -m "not slow and not browser" -p no:cacheprovider $(PYTEST_ARGS)
 
 check: $(VENV)/.installed-test
 	@test -n "$(NB)" || { echo "usage: make check NB=07 (the number of a notebook)"; exit 2; }
