@@ -42,9 +42,9 @@ WIDGET_CALLS = {  # notebook: the call that draws the widget its browser test dr
 }
 FIXTURE_SETTINGS = {  # notebook: a cell the fixture runs right after Setup, which it overrides
     # Notebook 08's widget shows the attention of the Transformer trained in section 6 (cell tagged
-    # browser), for BUDGET_SECONDS = 15 s per model. The fixture trains it for 2 s: the maps differ
-    # per head, block and sentence all the same (what the test checks), for 26 s less.
-    "08_attention_and_transformer.ipynb": "BUDGET_SECONDS = 2  # browser fixture: train 2 s, not 15",
+    # browser), for UPDATES = 800 updates per model. The fixture trains 100: the maps differ per
+    # head, block and sentence all the same (what the test checks), for about 25 s less.
+    "08_attention_and_transformer.ipynb": "UPDATES = 100  # browser fixture: 100 updates, not 800",
 }
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
