@@ -11,8 +11,12 @@ CELL_TIMEOUT ?= 600
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 NB ?=
 CHECK_NOTEBOOK = $(wildcard notebooks/$(NB)_*.ipynb)
-# Extra pytest arguments, e.g. PYTEST_ARGS="-n 2 --dist loadfile" with pytest-xdist installed (not a
-# requirement: two notebooks at once on 2 cores can upset the wall-clock claims some notebooks check).
+# make test runs in TEST_WORKERS pytest-xdist processes (2: a laptop's or CI's two cores), each test
+# file in one worker (--dist loadfile keeps a notebook's cells in order in one kernel). The notebooks'
+# checked claims do not depend on wall-clock time, only on ratios measured within one cell, so two
+# notebooks sharing the cores change timings but not results. TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= 2
+# Extra pytest arguments for test, unit and check, e.g. PYTEST_ARGS="-x --durations=20".
 PYTEST_ARGS ?=
 PYTEST_NBVAL = --nbval-lax --nbval-current-env --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider $(PYTEST_ARGS)
 # JupyterLab refuses to run as root unless told to (containers, some cloud machines).
@@ -53,7 +57,7 @@ lab: $(VENV)/.installed
 # Every notebook runs in full once (nbval); the other notebook tests run only Setup + Exercises or
 # Setup + the cells tagged "browser" (tests/conftest.py).
 test: $(VENV)/.installed-test
-	$(PY) -m pytest tests $(NOTEBOOKS) $(PYTEST_NBVAL)
+	$(PY) -m pytest tests $(NOTEBOOKS) $(PYTEST_NBVAL) -n $(TEST_WORKERS) --dist loadfile
 
 unit: $(VENV)/.installed-test
 	$(PY) -m pytest tests -m "not slow and not browser" -p no:cacheprovider $(PYTEST_ARGS)
