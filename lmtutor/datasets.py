@@ -207,6 +207,7 @@ def lm_corpus(name: str) -> LMCorpus:
     """Return corpus ``name`` (a key of CORPORA) tokenized and split as in notebook 01.
 
     Built once per process (People's Daily takes a few seconds, 20 s with jieba) and shared: do not
-    modify it. Text for a model of "pd_jieba" is segmented by ``text.tokenize(normalize(s), "zh_word")``.
+    modify it. ``lm_corpus(name).encode(s)`` turns new text into ids as the corpus's own text was
+    (its :class:`TextRecipe`, ``RECIPES[name]``).
     """
     return _corpus(check_choice("name", name, CORPORA))

@@ -96,8 +96,9 @@ def train(model: keras.Model, train_data: Any, *, valid_data: Any = None, valid_
           epochs: int = 1, batch_size: int = 64, max_seconds: float | None = None, verbose: bool = True,
           seed: int = 0, patience: int | None = None, restore_best: bool = False,
           report: str = "loss", valid_batch_size: int = 16) -> dict[str, Any]:
-    """Return the training history: lists "loss" (and "val_loss", "valid_bits"), "seconds", and
-    "epochs" (one dict per epoch), "best_epoch" (1-based, None without validation), "stopped".
+    """Return the training history: lists "loss" (and "val_loss", "valid_bits"), "seconds" (since
+    the start, after each epoch) and "epochs" (one dict per epoch), "best_epoch" (1-based, None
+    without validation), "stopped".
 
     ``train_data`` and ``valid_data`` are pairs (inputs, targets) of token ids, checked against the
     model's vocabulary before Keras sees them. Each epoch is one ``model.fit`` pass over the

@@ -1,4 +1,4 @@
-"""The LSTM language model of notebook 04: Keras builder, training, per-document scoring, stepping.
+"""The LSTM language model of notebook 04: Keras builder and step-by-step generation.
 
 A language model here is embedding -> LSTM -> logits over the vocabulary, trained on windows of
 token ids (``text.lm_windows``) by ``lm.train`` and scored per document by ``lm.evaluate_documents``,

@@ -1,4 +1,4 @@
-"""Tables as Markdown, which JupyterLab and GitHub both render (a notebook's result tables).
+"""Tables as Markdown, which JupyterLab and GitHub both render (a notebook's result tables)::
 
     from lmtutor import plots
     plots.markdown_table(["word", "neighbours"], [["war", "army, battle"], ["king", "queen, prince"]])

@@ -9,7 +9,8 @@ analogy. All are re-exported here::
 
     from lmtutor import widgets
     widgets.token_explorer({"zh_word": Vocab.build([tokenize("我有一个苹果。", "zh_word")])})
-    widgets.attention_explorer(transformer.numpy_weights(model), vocab, ["the prime minister said"])
+    widgets.attention_explorer(transformer.numpy_weights(model), datasets.lm_corpus("lee_chars"),
+                               ["the prime minister said"])   # the corpus tokenizes the sentences
 
 ipywidgets is imported when a widget is built, so importing this package loads no widget library.
 """
