@@ -18,6 +18,7 @@ import ast
 import builtins
 import copy
 import re
+import uuid
 from pathlib import Path
 
 import nbformat
@@ -60,6 +61,11 @@ def with_cells(nb, cells: list):
     """Return a copy of ``nb`` (metadata, kernelspec) holding copies of ``cells`` only."""
     part = copy.deepcopy(nb)
     part.cells = copy.deepcopy(cells)
+    seen = set()
+    for cell in part.cells:  # a cell may come twice (student and solution versions): ids must stay unique
+        while cell.get("id") is None or cell["id"] in seen:
+            cell["id"] = uuid.uuid4().hex[:8]
+        seen.add(cell["id"])
     return part
 
 

@@ -104,6 +104,8 @@ def test_student_exercises_give_hints_and_solutions_pass_after_setup_alone(path,
     assert not any("### BEGIN SOLUTION" in c.source for c in student.cells)
     solution = nbformat.read(path, as_version=4)
     student_part, solution_part = exercise_cells(student), copy.deepcopy(exercise_cells(solution))
+    for cell in solution_part:  # the solution's cells carry the same ids as the student's: make them unique
+        cell["id"] = "solution-" + cell.get("id", "")
     nb = classroom.clean_metadata(new_notebook(cells=[setup_cell(student)] + student_part + solution_part))
     NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,  # errors are asserted below
                    resources={"metadata": {"path": str(work)}}).execute()

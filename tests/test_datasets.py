@@ -117,7 +117,7 @@ def test_a_checkpoints_encoder_is_its_corpus_recipe():
     assert datasets.codec(checkpoint) == datasets.TextCodec(corpus.recipe, checkpoint.vocab)
 
 
-def test_text_to_ids_and_back():
+def test_a_codec_encodes_text_to_ids_and_decodes_them_back():
     ids = WORD_CODEC.encode("The cat sat.")
     assert ids == [2, WORDS["the"], WORDS["cat"], WORDS["sat"], WORDS["."]]
     assert WORD_CODEC.decode(ids + [text.Vocab.eos_id]) == "the cat sat ."

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "lmtutor"
-LAYERS = {  # modules this test knows; a module not listed here is not checked
-    "text": 0, "corpora": 0, "datasets": 0,
+LAYERS = {  # every public module (test_every_module_has_a_layer keeps this complete)
+    "text": 0, "corpora": 0, "datasets": 0, "numerals": 0, "translation_data": 0, "parallel": 0,
     "ngram": 1, "embeddings": 1, "glove": 1, "evaluation": 1, "rnn": 1, "losses": 1, "optim": 1,
-    "regularization": 1, "attention": 1, "decoding": 1,
+    "regularization": 1, "attention": 1, "decoding": 1, "pca": 1, "translation_metrics": 1,
     "lm": 2, "lstm_lm": 2, "transformer": 2, "generate": 2, "checkpoints": 2, "mlp_lm": 2, "memory": 2,
+    "timing": 2,
     "plots": 3, "widgets": 3, "checks": 3, "classroom": 3,
 }
 NAMES = {0: "Data", 1: "Math", 2: "Models", 3: "Show/Teach"}
@@ -48,6 +49,12 @@ def test_a_module_imports_only_from_its_layer_and_below(module):
             if other in LAYERS:
                 assert LAYERS[other] <= ceiling, (f"{path.relative_to(PACKAGE.parent)} ({NAMES[LAYERS[module]]}) "
                                                   f"imports lmtutor.{other} ({NAMES[LAYERS[other]]})")
+
+
+def test_every_module_has_a_layer():
+    import lmtutor
+
+    assert sorted(LAYERS) == sorted(lmtutor.__all__), "give each new module its layer in LAYERS"
 
 
 def test_the_transformer_trains_and_scores_through_lm_not_the_lstm_module():
