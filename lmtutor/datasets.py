@@ -39,6 +39,12 @@ class TextRecipe:
             check_choice("scheme", self.scheme, text.SCHEMES)
         for name in ("lowercase", "normalize", "keep_spaces"):
             check_type(name, getattr(self, name), bool)
+        if self.keep_spaces and self.scheme != "char":
+            raise ValueError(f"keep_spaces applies to the 'char' scheme only (words never keep spaces), "
+                             f"got scheme={self.scheme!r}")
+        if not self.normalize and self.scheme == "word":
+            raise ValueError("normalize=False cannot be kept with scheme 'word': text.tokenize_words always "
+                             "NFKC-normalises")
 
     def tokens(self, string: str) -> list[str]:
         """Return the tokens of ``string`` cut as the corpus's documents were."""

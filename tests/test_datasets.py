@@ -157,3 +157,9 @@ def test_recipe_bad_input_is_named():
         WORD_CODEC.decode([99])
     with pytest.raises(TypeError, match="codec must be an LMCorpus"):
         datasets.codec(WORDS)
+    with pytest.raises(ValueError, match="keep_spaces applies to the 'char' scheme only"):
+        datasets.TextRecipe("zh_word", keep_spaces=True)
+    with pytest.raises(ValueError, match="normalize=False cannot be kept with scheme 'word'"):
+        datasets.TextRecipe("word", normalize=False)
+    with pytest.raises(TypeError, match="lowercase must be bool"):
+        datasets.TextRecipe("char", lowercase="False")
