@@ -41,9 +41,12 @@ def test_three_words_give_the_analogy_answer():
     assert neighbours_answer(ENGLISH, "man king woman") == "man : king :: woman : queen"
 
 
-def test_missing_words_and_empty_queries_say_so():
-    assert neighbours_answer(ENGLISH, "king tokyo") == "not in the vocabulary: ['tokyo']"
-    assert neighbours_answer(ENGLISH, "   ") == "type one or three words"
+def test_missing_words_and_other_numbers_of_words_say_so():
+    assert neighbours_answer(ENGLISH, "tokyo") == "not in the vocabulary: ['tokyo']"
+    assert neighbours_answer(ENGLISH, "man tokyo woman") == "not in the vocabulary: ['tokyo']"
+    for query, count in (("   ", 0), ("king queen", 2), ("king queen man woman", 4)):  # not the first word's neighbours
+        assert neighbours_answer(ENGLISH, query) == (f"type one word (its neighbours) or three (an analogy "
+                                                     f"a : b :: c : ?), not {count}")
 
 
 def test_has_chinese():

@@ -24,13 +24,16 @@ def has_chinese(text: str) -> bool:
 
 def neighbours_answer(vectors: Any, query: str, *, topn: int = 8) -> str:
     """Return the explorer's answer line for ``query``: "w₁ cos₁, w₂ cos₂, ..." for the ``topn``
-    nearest neighbours of its first word, "a : b :: c : d" for three words, or what is missing."""
+    nearest neighbours of one word, "a : b :: c : d" for three words, or what is wrong (another
+    number of words, words missing from the vocabulary)."""
     table = as_embeddings(vectors)
     words = check_str("query", query).split()
     topn = check_int("topn", topn, minimum=1)
+    if len(words) not in (1, 3):
+        return f"type one word (its neighbours) or three (an analogy a : b :: c : ?), not {len(words)}"
     missing = [w for w in words if w not in table]
-    if not words or missing:
-        return f"not in the vocabulary: {missing}" if missing else "type one or three words"
+    if missing:
+        return f"not in the vocabulary: {missing}"
     if len(words) == 3:
         return f"{words[0]} : {words[1]} :: {words[2]} : " + evaluation.analogy_answers(table, [tuple(words)])[0]
     return ", ".join(f"{w} {s:.2f}" for w, s in evaluation.nearest_neighbours(table, words[0], topn))
