@@ -134,3 +134,23 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.split("[")[0] in SLOW:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture()
+def chinese_plots():
+    """Chinese glyphs on matplotlib's axes (plots.setup()), restored after the test."""
+    import matplotlib
+
+    from lmtutor import plots
+
+    with matplotlib.rc_context():
+        plots.setup()
+        yield
+
+
+@pytest.fixture()
+def zh(chinese_plots):
+    """The NumPy bigram StepModel on Chinese words and its codec (widget_fixtures.zh_model)."""
+    from widget_fixtures import zh_model
+
+    return zh_model()

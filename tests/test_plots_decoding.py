@@ -2,26 +2,13 @@
 
 import re
 
-import matplotlib
 import numpy as np
 import pytest
 
-from lmtutor import decoding, plots
+from lmtutor import decoding
 from lmtutor.plots import next_token_figure
 from lmtutor.text import Vocab
-from widget_fixtures import config, zh_model
-
-
-@pytest.fixture()
-def chinese_plots():
-    with matplotlib.rc_context():
-        plots.setup()  # Chinese glyphs on the axes, restored after the test
-        yield
-
-
-@pytest.fixture()
-def zh(chinese_plots):
-    return zh_model()
+from widget_fixtures import config
 
 
 def test_next_token_figure_draws_the_model_and_each_rule(zh, chinese_plots):

@@ -3,25 +3,12 @@ redraw when a control changes (driven from Python, as a learner's click would)."
 
 import re
 
-import matplotlib
 import pytest
 
 from lmtutor import datasets, decoding, generate, plots
 from lmtutor.text import Vocab
 from lmtutor.widgets import next_token_figure, sample_html, sampler
-from widget_fixtures import BigramModel, config, read_table, zh_model
-
-
-@pytest.fixture()
-def chinese_plots():
-    with matplotlib.rc_context():
-        plots.setup()  # Chinese glyphs on the axes, restored after the test
-        yield
-
-
-@pytest.fixture()
-def zh(chinese_plots):
-    return zh_model()
+from widget_fixtures import BigramModel, config, read_table
 
 
 def expected_continuation(model, codec, prompt, cfg, max_tokens, seed):
