@@ -1,5 +1,7 @@
 """Static tests of every notebook under notebooks/ (nothing is executed): the Setup cell has the
-course's common form, and notebook code defines no long function (those belong in lmtutor).
+course's common form, notebook code defines no long function (those belong in lmtutor), and nbval's
+markers are cell tags (``nbval-check-output``, ``nbval-ignore-output``), which a learner never sees,
+instead of ``# NBVAL_...`` comment lines at the top of the code.
 
 The Setup form (cell 2, under the "## Setup" heading), in this order, with no comment lines:
 
@@ -239,3 +241,26 @@ def test_the_length_checker_counts_code_lines_and_spares_the_exercises(tmp_path)
     assert long_definitions(write_notebook(tmp_path, GOOD, exercise=short)) == []
     assert long_definitions(write_notebook(tmp_path, GOOD, other="class A:\n" + body + "    y = 1\n    z = 2\n")) \
         == ["cell 3: A (17 lines)"]
+
+
+# ------------------------------------------------------------------ nbval markers are tags, not comments
+NBVAL_COMMENT = re.compile(r"^\s*#\s*(NBVAL|PYTEST_VALIDATE)_\w+", re.M)
+NBVAL_TAGS = {"nbval-check-output", "nbval-ignore-output", "nbval-skip", "nbval-raises-exception"}
+
+
+def nbval_comment_cells(path):
+    """Return the indices of code cells that carry an nbval marker as a comment a learner would see."""
+    return [i for i, c in enumerate(cells(path)) if c["cell_type"] == "code" and NBVAL_COMMENT.search(source(c))]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
+def test_nbval_markers_are_cell_tags_not_comments(path):
+    assert nbval_comment_cells(path) == []
+    tagged = [set(c.get("metadata", {}).get("tags", [])) & NBVAL_TAGS for c in cells(path) if c["cell_type"] == "code"]
+    assert any(tagged), "no cell is tagged nbval-check-output or nbval-ignore-output"
+    assert all(len(t) <= 1 for t in tagged), "a cell carries two nbval tags"
+
+
+def test_the_marker_checker_finds_a_comment(tmp_path):
+    path = write_notebook(tmp_path, "import numpy as np", other="# NBVAL_CHECK_OUTPUT\nprint(1)")
+    assert nbval_comment_cells(path) == [3]
