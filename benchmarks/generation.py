@@ -6,9 +6,9 @@ the values of the weights, so no training is needed to time it. Two ways to prod
 
 - stateful: ``generate.generate`` over ``lstm_lm.LSTMStepper``, the prompt read once, then one
   float64 NumPy LSTM step per token (O(n));
-- re-encoding: ``generate.generate_reencoding``, which runs the Keras model
+- re-encoding: ``generate.generate_reencoding(..., use_keras=True)``, which runs the Keras model
   (``predict_on_batch``) over the whole prefix for every token, as the seed's generate_text does
-  (O(n²)).
+  (O(n²)); notebook 07 re-encodes with the NumPy stepper instead, to time the algorithm alone.
 
 Both sample with the same seed, so they produce the same tokens (checked and printed). The goal:
 at least 20x at 500 tokens, and a roughly flat time per token on the stateful path. Prints a
@@ -60,7 +60,7 @@ def main() -> None:
     for n in args.lengths:
         kwargs = dict(max_tokens=n, seed=0, stop_id=None)  # never stop early: exactly n tokens
         fast_ids, fast = timed(lambda: generate.generate(stepper, prompt, **kwargs), args.repeats)
-        slow_ids, slow = timed(lambda: generate.generate_reencoding(stepper, prompt, **kwargs),
+        slow_ids, slow = timed(lambda: generate.generate_reencoding(stepper, prompt, use_keras=True, **kwargs),
                                args.reencoding_repeats)
         rows.append((n, fast, slow, fast_ids == slow_ids))
         print(f"{n} tokens done", flush=True)

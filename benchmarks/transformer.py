@@ -70,8 +70,8 @@ def cache_benchmark(lengths: list[int], repeats: int, layers: int) -> None:
     for n in lengths:
         kwargs = dict(max_tokens=n, seed=0, stop_id=None)  # never stop early: exactly n tokens
         cache_ids, cache_s = timed(lambda: generate.generate(cached, prompt, **kwargs), repeats)
-        numpy_ids, numpy_s = timed(lambda: generate.generate_reencoding(numpy_full, prompt, **kwargs), 1)
-        keras_ids, keras_s = timed(lambda: generate.generate_reencoding(cached, prompt, **kwargs), 1)
+        numpy_ids, numpy_s = timed(lambda: generate.generate_reencoding(numpy_full, prompt, use_keras=True, **kwargs), 1)
+        keras_ids, keras_s = timed(lambda: generate.generate_reencoding(cached, prompt, use_keras=True, **kwargs), 1)
         rows.append((n, cache_s, numpy_s, keras_s, cache_ids == numpy_ids == keras_ids))
         print(f"{n} tokens done", flush=True)
     print("\n| tokens | KV cache s | KV cache tokens/s | recompute NumPy s | tokens/s | speed-up "

@@ -108,16 +108,24 @@ def generate(model: StepModel, prompt_ids: Sequence[int], *, max_tokens: int = 1
 
 def generate_reencoding(model: StepModel, prompt_ids: Sequence[int], *, max_tokens: int = 100,
                         config: DecodingConfig = DecodingConfig(), seed: int = 0,
-                        stop_id: int | None = EOS_ID) -> list[int]:
+                        stop_id: int | None = EOS_ID, use_keras: bool = False) -> list[int]:
     """Return what :func:`generate` returns, re-encoding the whole prefix for every new token.
 
-    Token t calls ``model.full_logits(prompt + y_<t)`` and keeps the last row: it costs O(P + t),
-    so n tokens cost O(n P + n²) where the stateful path costs O(P + n). Kept as the baseline.
+    Token t reads ``prompt + y_<t`` again from the start and keeps only the last logits: it costs
+    O(P + t) steps, so n tokens cost nP + n(n-1)/2 steps where the stateful path costs P + n. By
+    default the prefix is read by ``model.start`` (the same NumPy arithmetic as ``model.step``, so
+    a comparison of the two measures the algorithm alone); ``use_keras=True`` reads it with
+    ``model.full_logits`` (the framework's own forward pass: an independent check of the stepper,
+    with the framework's per-call overhead on top).
     """
     model, prompt, max_tokens, config, rng, stop_id = _settings(model, prompt_ids, max_tokens, config, seed, stop_id)
-    logits = model.full_logits(prompt)[-1]
-    return _loop(logits, lambda token, new: model.full_logits(prompt + new)[-1],
-                 prompt, max_tokens, config, rng, stop_id)
+    if not isinstance(use_keras, (bool, np.bool_)):
+        raise TypeError(f"use_keras must be True or False, got {_show(use_keras)}")
+    if use_keras:
+        read = lambda ids: model.full_logits(ids)[-1]
+    else:
+        read = lambda ids: model.start(ids)[0]
+    return _loop(read(prompt), lambda token, new: read(prompt + new), prompt, max_tokens, config, rng, stop_id)
 
 
 # ---------------------------------------------------------------------------------- beam search

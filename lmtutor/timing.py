@@ -22,18 +22,23 @@ from lmtutor.generate import StepModel
 class Timed:
     """A generate.StepModel that passes every call on to ``model`` and notes when each returns."""
 
-    def __init__(self, model: StepModel, *, timer: Callable[[], float] = time.perf_counter):
+    def __init__(self, model: StepModel, *, timer: Callable[[], float] = time.perf_counter,
+                 on_call: Callable[[list[float]], None] | None = None):
         if not isinstance(model, StepModel):
             raise TypeError("model must be a generate.StepModel (vocab_size, start, step, full_logits), "
                             f"e.g. lstm_lm.LSTMStepper(model), got {type(model).__name__}")
         if not callable(timer):
             raise TypeError(f"timer must be a function returning seconds, such as time.perf_counter, "
                             f"got {type(timer).__name__}")
-        self.model, self.vocab_size, self.timer = model, model.vocab_size, timer
+        if on_call is not None and not callable(on_call):
+            raise TypeError(f"on_call must be a function of the list of times, or None, got {type(on_call).__name__}")
+        self.model, self.vocab_size, self.timer, self.on_call = model, model.vocab_size, timer, on_call
         self.times: list[float] = []  # timer() after each call of start, step or full_logits, in order
 
     def _note(self, result):
         self.times.append(self.timer())
+        if self.on_call is not None:
+            self.on_call(self.times)
         return result
 
     def start(self, prompt_ids: Sequence[int]):
@@ -49,20 +54,34 @@ class Timed:
         return self._note(self.model.full_logits(ids))
 
 
+def _progress(label: str, times: list[float], begin: float, max_tokens: int) -> None:
+    """Rewrite one line 'label: t / max_tokens tokens, s s' about every 5% of the run, and end it at the last."""
+    done = len(times)
+    if done == max_tokens or done % max(1, max_tokens // 20) == 0:
+        print(f"\r{label}: {done:,} / {max_tokens:,} tokens, {times[-1] - begin:.1f} s",
+              end="\n" if done == max_tokens else "", flush=True)
+
+
 def clock(decode: Callable[..., list[int]], stepper: StepModel, prompt_ids: Sequence[int], max_tokens: int,
-          *, seed: int = 0, timer: Callable[[], float] = time.perf_counter) -> tuple[list[int], np.ndarray]:
+          *, seed: int = 0, timer: Callable[[], float] = time.perf_counter,
+          progress: str | None = None) -> tuple[list[int], np.ndarray]:
     """Return (the new ids, seconds from the call until each model call returned) of one decoding run.
 
     ``decode`` is ``generate.generate`` or ``generate.generate_reencoding``, run with
     ``stop_id=None`` so that exactly ``max_tokens`` ids come back. Both call the model once per
     token (the first call reads the prompt), so seconds[t] is when the logits of token t were ready
-    and ``np.diff(seconds, prepend=0.0)`` is the cost of each token.
+    and ``np.diff(seconds, prepend=0.0)`` is the cost of each token. With ``progress`` (a label such
+    as "re-encoding") one line shows how many tokens are done so far, for runs that take a while.
     """
     if not callable(decode):
         raise TypeError(f"decode must be a decoding function such as generate.generate, got {type(decode).__name__}")
-    timed = Timed(stepper, timer=timer)
+    if progress is not None:
+        check_type("progress", progress, str)
     max_tokens = check_int("max_tokens", max_tokens, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
+    report = None if progress is None else lambda times: _progress(progress, times, begin, max_tokens)
+    timed = Timed(stepper, timer=timer, on_call=report)
     begin = timer()
-    ids = decode(timed, prompt_ids, max_tokens=max_tokens, seed=check_int("seed", seed, minimum=0), stop_id=None)
+    ids = decode(timed, prompt_ids, max_tokens=max_tokens, seed=seed, stop_id=None)
     check_type("the ids decode returned", ids, list)
     return ids, np.array(timed.times) - begin

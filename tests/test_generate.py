@@ -84,7 +84,16 @@ def test_generation_costs_one_step_per_token_and_re_encoding_one_full_pass():
     assert model.calls == {"start": 1, "step": 49, "full_logits": 0}
     model.calls.update(start=0, step=0)
     assert gen.generate_reencoding(model, [2, 5, 4], max_tokens=50, seed=1, stop_id=None) == new
-    assert model.calls == {"start": 0, "step": 0, "full_logits": 50}
+    assert model.calls == {"start": 50, "step": 0, "full_logits": 0}  # the prefix read by the stepper itself
+    model.calls.update(start=0)
+    assert gen.generate_reencoding(model, [2, 5, 4], max_tokens=50, seed=1, stop_id=None, use_keras=True) == new
+    assert model.calls == {"start": 0, "step": 0, "full_logits": 50}  # the prefix read by the framework
+
+
+@pytest.mark.parametrize("flag", ["False", 0, None, 1.0])
+def test_re_encoding_takes_a_real_bool_for_use_keras(flag):
+    with pytest.raises(TypeError, match="use_keras"):
+        gen.generate_reencoding(random_model(0), [2, 4], max_tokens=3, use_keras=flag)
 
 
 def test_generation_stops_before_eos_and_is_reproducible():

@@ -120,8 +120,9 @@ def test_stateful_generation_equals_re_encoding_on_the_lstm(model):
     stepper = lstm_lm.LSTMStepper(model)
     for config in (DecodingConfig(greedy=True), DecodingConfig(temperature=0.8, top_k=4)):
         fast = gen.generate(stepper, [2, 4, 5], max_tokens=25, config=config, seed=1, stop_id=None)
-        assert fast == gen.generate_reencoding(stepper, [2, 4, 5], max_tokens=25, config=config, seed=1,
-                                               stop_id=None)
+        for use_keras in (False, True):  # the stepper's own NumPy pass, and Keras's model as the oracle
+            assert fast == gen.generate_reencoding(stepper, [2, 4, 5], max_tokens=25, config=config, seed=1,
+                                                   stop_id=None, use_keras=use_keras)
         assert len(fast) == 25
 
 

@@ -65,3 +65,15 @@ def test_clock_measures_real_time_with_perf_counter():
 def test_bad_input_names_the_argument(call, error, words):
     with pytest.raises(error, match=re.escape(words)):
         call()
+
+
+def test_clock_reports_progress_on_one_line_when_asked(capsys):
+    ids, seconds = clock(generate.generate, BigramModel(12, seed=2), [2, 4], 40, timer=Ticks(), progress="stateful")
+    out = capsys.readouterr().out
+    assert len(ids) == 40 and len(seconds) == 40
+    assert out.count("\n") == 1 and out.endswith("stateful: 40 / 40 tokens, 40.0 s\n")  # one line, rewritten
+    assert out.count("\r") == 20  # every 2 tokens (5% of 40)
+    clock(generate.generate, BigramModel(12, seed=2), [2, 4], 40, timer=Ticks())
+    assert capsys.readouterr().out == ""  # silent unless asked
+    with pytest.raises(TypeError, match="progress"):
+        clock(generate.generate, BigramModel(12, seed=2), [2, 4], 5, progress=1)

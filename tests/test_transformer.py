@@ -145,6 +145,7 @@ def test_generate_runs_on_the_stepper(model):
     new = generate.generate(stepper, [2, 5], max_tokens=10, seed=4, stop_id=None)
     assert len(new) == 10 and all(0 <= t < VOCAB for t in new)
     assert new == generate.generate_reencoding(stepper, [2, 5], max_tokens=10, seed=4, stop_id=None)
+    assert new == generate.generate_reencoding(stepper, [2, 5], max_tokens=10, seed=4, stop_id=None, use_keras=True)
 
 
 def test_bad_input_is_named(model):
