@@ -5,6 +5,7 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from lmtutor import optim, plots
 
@@ -60,3 +61,55 @@ def test_bad_input_names_the_argument(call, error, words):
     plt.close(fig)
     with pytest.raises(error, match=re.escape(words)):
         call(ax)
+
+
+PANELS = {"quadratic": (optim.ill_conditioned_quadratic, (-4.5, 1), (-1.5, 1.5), False),
+          "Rosenbrock": (optim.rosenbrock, (-2, 2), (-1, 3), True)}
+
+
+@pytest.fixture(scope="module")
+def two_panels():
+    paths = {(title, name): optim.trajectory(make(), surface, [-1.5, 1.0], 30)
+             for title, (surface, *_) in PANELS.items()
+             for name, make in {"GD": lambda: optim.SGD(0.001), "Adam": lambda: optim.Adam(0.05)}.items()}
+    return plots.optim.paths_figure(PANELS, paths, minima={"Rosenbrock": (1, 1)}), paths
+
+
+def test_paths_figure_has_one_legend_that_names_every_line_of_every_panel(two_panels):
+    fig, paths = two_panels
+    (legend,) = fig.legends
+    entries = {text.get_text(): handle.get_color() for text, handle in zip(legend.get_texts(), legend.legend_handles)}
+    assert list(entries) == ["GD", "Adam", "minimum"]
+    for ax, title in zip(fig.axes, PANELS):
+        assert ax.get_legend() is None and ax.get_title() == title
+        drawn = {line.get_label(): line for line in ax.lines if not line.get_label().startswith("_")}
+        assert set(drawn) == {"GD", "Adam"}  # every optimizer in every panel, in the legend's colour
+        for name, line in drawn.items():
+            assert line.get_color() == entries[name]
+            assert np.array_equal(np.column_stack(line.get_data()), paths[title, name])
+    stars = [line for line in fig.axes[1].lines if line.get_marker() == "*"]
+    assert len(stars) == 1 and tuple(stars[0].get_xydata()[0]) == (1, 1)
+    assert not any(line.get_marker() == "*" for line in fig.axes[0].lines)  # no minimum given for it
+
+
+def test_paths_figure_legend_covers_no_panel(two_panels):
+    fig, _ = two_panels
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    legend_box = fig.legends[0].get_window_extent(renderer)
+    assert all(not legend_box.overlaps(ax.get_tightbbox(renderer)) for ax in fig.axes)
+    figure_box = fig.bbox
+    assert figure_box.x0 <= legend_box.x0 and legend_box.x1 <= figure_box.x1 and figure_box.y0 <= legend_box.y0
+
+
+@pytest.mark.parametrize("panels, paths, error, words", [
+    ({}, {}, TypeError, "panels must be a non-empty dict"),
+    (PANELS, [np.zeros((3, 2))], TypeError, "paths must be a dict (title, optimizer name) -> points"),
+    (PANELS, {("valley", "GD"): np.zeros((3, 2))}, ValueError, "paths name panels that panels does not have: ['valley']"),
+    (PANELS, {("quadratic", "GD"): np.zeros(3)}, ValueError, "paths['quadratic', 'GD'] must be 2-D"),
+    (PANELS, {("quadratic", "GD"): np.zeros((3, 3))}, ValueError,
+     "paths['quadratic', 'GD'] must be points (x, y) of shape (steps + 1, 2), got shape (3, 3)"),
+])
+def test_paths_figure_bad_input_names_the_argument(panels, paths, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        plots.optim.paths_figure(panels, paths)

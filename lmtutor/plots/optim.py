@@ -1,7 +1,8 @@
 """Loss surfaces of two parameters as contour lines, and an optimizer's path drawn on them.
 
 Notebook 05 draws the paths of several optimizers on ``optim.ill_conditioned_quadratic`` and
-``optim.rosenbrock``; ``widgets.optimizer_explorer`` redraws one path as sliders move::
+``optim.rosenbrock`` side by side with ``paths_figure`` (one legend for both panels);
+``widgets.optimizer_explorer`` redraws one path as sliders move::
 
     path = optim.trajectory(optim.Adam(0.3), optim.rosenbrock, [-1.5, 2.0], 200)
     fig = plots.path_figure(optim.rosenbrock, path, (-2, 2), (-1, 3), log=True, title="Adam")
@@ -12,6 +13,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
 
 from lmtutor._validate import _show, check_type
 from lmtutor.plots import _numbers
@@ -58,4 +60,50 @@ def path_figure(surface, path, xlim, ylim, *, log: bool = False, title: str | No
     ax.set(xlim=_limits("xlim", xlim), ylim=_limits("ylim", ylim))
     if title is not None:
         ax.set_title(check_type("title", title, str))
+    return fig
+
+
+def paths_figure(panels, paths, *, minima=None):
+    """Return a Figure with one panel per surface: its :func:`contour` lines and the path of every
+    optimizer run on it, with one legend for the whole figure, below the panels.
+
+    ``panels`` maps a panel title to (surface, xlim, ylim, log); ``paths`` maps (title, optimizer
+    name) to the points ((steps + 1, 2), as ``optim.trajectory`` returns) of that optimizer on that
+    surface. An optimizer keeps its colour in every panel, so the one legend serves them all; a
+    large dot of that colour marks where its path ends.
+    ``minima`` maps a title to the point (x, y) of the surface's minimum, drawn as a black star.
+    """
+    if not isinstance(panels, dict) or not panels:
+        raise TypeError(f"panels must be a non-empty dict title -> (surface, xlim, ylim, log), got {_show(panels)}")
+    if not isinstance(paths, dict) or not all(isinstance(k, tuple) and len(k) == 2 for k in paths):
+        raise TypeError(f"paths must be a dict (title, optimizer name) -> points, got {_show(paths)}")
+    unknown = sorted({title for title, _ in paths} - set(panels))
+    if unknown:
+        raise ValueError(f"paths name panels that panels does not have: {unknown}; panels: {list(panels)}")
+    minima = {} if minima is None else minima
+    names = list(dict.fromkeys(name for _, name in paths))  # in order of first appearance
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.6), layout="constrained", squeeze=False)
+    plt.close(fig)  # shown by the cell that returns it, once
+    for ax, (title, (surface, xlim, ylim, log)) in zip(axes[0], panels.items()):
+        contour(ax, surface, xlim, ylim, log=log)
+        for (where, name), path in paths.items():
+            if where == title:
+                points = _numbers(f"paths[{title!r}, {name!r}]", path, ndim=2)
+                if points.shape[1] != 2 or len(points) == 0:
+                    raise ValueError(f"paths[{title!r}, {name!r}] must be points (x, y) of shape (steps + 1, 2), "
+                                     f"got shape {points.shape}")
+                colour = f"C{names.index(name)}"
+                ax.plot(*points.T, marker=".", markersize=2, linewidth=1, color=colour, label=name)
+                ax.plot(*points[-1], "o", markersize=7, color=colour, markeredgecolor="white",
+                        label="_end")  # where it stopped, visible even where the paths overlap
+        if title in minima:
+            ax.plot(*_numbers(f"minima[{title!r}]", minima[title]), "k*", markersize=12, label="_minimum")
+        ax.set(title=title, xlim=_limits("xlim", xlim), ylim=_limits("ylim", ylim))
+    handles = [Line2D([], [], color=f"C{i}", marker="o", markersize=7, markeredgecolor="white", linewidth=1.5)
+               for i in range(len(names))]
+    labels = list(names)
+    if any(title in minima for title in panels):
+        handles.append(Line2D([], [], color="k", marker="*", markersize=12, linestyle="none"))
+        labels.append("minimum")
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
     return fig
