@@ -2,20 +2,32 @@
 makes to the learner: a right answer passes, a typical wrong one gets its own hint, a hard-coded
 answer fails, every hint is reachable, and a broken function gets a message, not a crash."""
 
+import html
+import re
+
 import numpy as np
 
 
+def html_text(result) -> str:
+    """Return the text a reader sees in result._repr_html_(): tags dropped, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", result._repr_html_()))
+
+
 def one_line(result) -> str:
-    """Return repr(result) after asserting it is one line without a memory address."""
+    """Return repr(result) after asserting it is one line without a memory address, and that the HTML
+    says the same: the same words, less the backticks and emphasis asterisks it turns into formatting."""
     text = repr(result)
     assert "\n" not in text and "0x" not in text, text
+    shown = html_text(result)
+    assert "\n" not in shown, shown
+    assert re.sub(r"[`*]", "", shown) == re.sub(r"[`*]", "", text), (shown, text)
     return text
 
 
 def assert_passes(check, fn):
     result = check(fn)
     assert result.passed and bool(result), result
-    assert one_line(result).startswith(f"✅ {result.name}: passed — ")
+    assert one_line(result).startswith(f"PASS {result.name}: ")
     assert "not shown in the notebook" in result.message
 
 
@@ -24,7 +36,7 @@ def assert_specific_hint(check, fn, phrase):
     assert not result.passed and not bool(result)
     assert phrase in result.message, result.message
     assert ("expected" in result.message and "got" in result.message) or "after the call" in result.message
-    assert one_line(result).startswith(f"❌ {result.name}: ")
+    assert one_line(result).startswith(f"NOT YET {result.name}: ")
 
 
 def assert_hard_coded_fails(check, fn):

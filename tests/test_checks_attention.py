@@ -14,6 +14,10 @@ from check_harness import (assert_array_check_handles_broken_functions, assert_e
 from lmtutor.checks import attention
 from lmtutor.checks._runner import _ArrayAnswer
 
+# A check keeps the warnings of the learner's function (and of its references) from the caller:
+# any warning that reaches a test is an error.
+pytestmark = pytest.mark.filterwarnings("error")
+
 
 # --- learner solutions -----------------------------------------------------------------------
 def causal_mask(time):

@@ -12,6 +12,10 @@ from check_harness import (assert_array_check_handles_broken_functions, assert_e
 from lmtutor.checks import generation
 from lmtutor.decoding import DecodingConfig, probabilities
 
+# A check keeps the warnings of the learner's function (and of its references) from the caller:
+# any warning that reaches a test is an error.
+pytestmark = pytest.mark.filterwarnings("error")
+
 
 def softmax(z):
     e = np.exp(z - np.max(z))

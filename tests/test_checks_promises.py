@@ -14,6 +14,10 @@ from lmtutor.checks import attention, embeddings, generation, recurrent, tokens,
 from check_harness import one_line
 from lmtutor.checks._runner import _same
 
+# A check keeps the warnings of the learner's function (and of its references) from the caller:
+# any warning that reaches a test is an error.
+pytestmark = pytest.mark.filterwarnings("error")
+
 EXERCISES = {
     checks.check_char_tokens: tokens._CHAR_TOKENS,
     checks.check_bigram_probability: tokens._BIGRAM_PROBABILITY,

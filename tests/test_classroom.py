@@ -94,7 +94,7 @@ def test_student_exercises_give_hints_and_solutions_pass_after_setup_alone(path,
     1. the student version (nbgrader's stubs): no error cell, and every check prints the
        'not implemented yet' hint;
     2. then, in the same kernel, the solution's exercise cells: every check prints its pass line
-       (✅). This proves that the Exercises need nothing but Setup: the student cells before them
+       (PASS). This proves that the Exercises need nothing but Setup: the student cells before them
        bind only names the solution cells bind again, in the same order, before any check reads them
        (nbgrader replaces the solution region only), so a name from outside Setup + Exercises would
        be a NameError here.
@@ -117,7 +117,7 @@ def test_student_exercises_give_hints_and_solutions_pass_after_setup_alone(path,
     assert student_checks, "no exercise check cells found"
     for cell in student_checks:
         shown = _shown(cell)
-        assert shown.startswith("❌"), f"a check passed or printed nothing in the student version: {shown!r}"
+        assert shown.startswith("NOT YET "), f"a check passed or printed nothing in the student version: {shown!r}"
         assert "not implemented yet" in shown, shown
 
     errors = _errors(solution_ran)
@@ -126,7 +126,7 @@ def test_student_exercises_give_hints_and_solutions_pass_after_setup_alone(path,
     assert len(solution_checks) == len(student_checks)
     for cell in solution_checks:
         shown = _shown(cell)
-        assert shown.startswith("✅"), f"after Setup alone the solution fails its check: {shown!r}"
+        assert shown.startswith("PASS "), f"after Setup alone the solution fails its check: {shown!r}"
 
 
 def test_execute_handles_output_widgets_and_strips_their_state(tmp_path):

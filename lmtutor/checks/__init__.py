@@ -1,17 +1,21 @@
-"""Automatic checks for the notebook exercises: each returns a one-line ✅/❌ result with a hint.
+"""Automatic checks for the notebook exercises: each returns a one-line PASS / NOT YET result with a hint.
 
 The learner writes a function between ``### BEGIN SOLUTION`` and ``### END SOLUTION``; the check
 cell passes the function itself (not its result)::
 
     from lmtutor import checks
-    checks.check_char_tokens(char_tokens)   # ✅ char_tokens: passed — ...
+    checks.check_char_tokens(char_tokens)   # PASS char_tokens: one token per character, ...
 
 A check runs the function on the notebook's example and on inputs the notebook does not show (so a
 hard-coded answer fails), compares with a reference solution (floats: math.isclose rel 1e-6, abs
 1e-9; lists exactly) and names the typical mistake behind a wrong answer. An exception from the
 learner's code becomes a failed result; only KeyboardInterrupt (interrupt the kernel) passes. The
 function gets copies of the inputs and must leave them as they were: one that changes an argument
-in place fails with a message that names the argument.
+in place fails with a message that names the argument. NumPy's floating-point warnings are silenced
+and Python warnings caught while the function runs; the hint for a wrong answer names what they reported.
+
+JupyterLab shows a result as HTML: PASS or NOT YET on a coloured badge (no emoji font needed), the hint
+with its `code` and *emphasis* formatted; ``repr`` gives the same line as plain text.
 
 The checks live in one module per part of the course (``tokens``, ``embeddings``, ``recurrent``,
 ``training``, ``generation``, ``attention``); all are importable from ``lmtutor.checks`` directly.

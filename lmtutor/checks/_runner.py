@@ -1,47 +1,29 @@
 """The runner behind every exercise check: cases, typical mistakes, the result line.
 
 An exercise is a reference solution, inputs (those the notebook shows first) and typical wrong
-solutions; :func:`_run` calls the learner's function on a copy of each input, fails it if it changed
+solutions; :func:`_run` calls the learner's function on a copy of each input (NumPy's floating-point
+warnings silenced and Python warnings caught, so only the result shows), fails it if it changed
 the copy (compared with the input afterwards), and diagnoses a wrong answer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import numbers
-import re
+import sys
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from lmtutor.checks._result import CheckResult, _one_line, _result, _show, _Value
+
 _NOT_IMPLEMENTED = ("not implemented yet: replace `raise NotImplementedError()` in your function "
                     "with your own code, then run this cell again")
-_MARKDOWN_SPECIALS = "\\`*_[]<>#|~"
 _ERROR_HINTS = {  # added to "your function raised ..." for errors with a usual cause
     ZeroDivisionError: "handle a divisor of 0 (the exercise says what to return then)",
     KeyError: "a key missing from a dict of counts has count 0: use counts.get(key, 0)"}
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The outcome of one exercise check; true when the learner's function passed."""
-
-    name: str  # the exercise, e.g. "char_tokens"
-    passed: bool  # True when every test input gave the expected answer
-    message: str  # on success a short note, on failure the most specific hint found
-
-    def __bool__(self) -> bool:
-        return self.passed
-
-    def __repr__(self) -> str:
-        if self.passed:
-            return f"✅ {self.name}: passed — {self.message}"
-        return f"❌ {self.name}: {self.message}"
-
-    def _repr_markdown_(self) -> str:
-        """Return the same line for Jupyter, with Markdown characters escaped."""
-        return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in repr(self))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -67,25 +49,8 @@ class _Exercise:
     reference: Callable[..., Any]  # the correct solution
     cases: tuple[_Case, ...]  # shown cases first
     mistakes: tuple[_Mistake, ...]  # most specific first
-    note: str  # what a pass means, for the ✅ line
+    note: str  # what a pass means, for the PASS line
     errors: tuple[tuple[type, str], ...] = ()  # (exception type, hint) for this exercise, before _ERROR_HINTS
-
-
-def _one_line(text: str, limit: int) -> str:
-    """Return ``text`` on one line, without memory addresses, cut to ``limit`` characters."""
-    text = re.sub(r" at 0x[0-9a-fA-F]+", "", " ".join(text.split()))
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _show(value: Any, limit: int = 70) -> str:
-    """Return a short, deterministic repr (sets sorted, floats to 10 digits)."""
-    if isinstance(value, (set, frozenset)):
-        text = "{" + ", ".join(sorted(map(_show, value))) + "}" if value else "set()"
-    elif isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
-        text = repr(float(format(float(value), ".10g")))  # 1.0 stays 1.0, 1/3 -> 0.3333333333
-    else:
-        text = repr(value)
-    return _one_line(text, limit)
 
 
 def _matches(got: Any, expected: Any) -> bool:
@@ -148,47 +113,105 @@ def _agrees(mistake: _Mistake, case: _Case, got: Any) -> bool:
         return False
 
 
+_NUMPY_EVENTS = {  # what NumPy's floating-point warnings mean, for a hint
+    "overflow": "overflow (a result too large for a float became inf, e.g. exp of a large number)",
+    "divide by zero": "divide by zero (log 0 or x / 0 gave inf)",
+    "invalid value": "invalid value (nan, from inf − inf, 0 / 0 or the like)"}
+
+
+def _a(word: str) -> str:
+    """Return ``word`` after its article: 'an int', 'a float'."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
+@contextlib.contextmanager
+def _silenced():
+    """Keep warnings from the learner's screen while a check runs: NumPy's floating-point warnings
+    off, Python's ignored (the learner's own calls record theirs, see :func:`_call`)."""
+    numpy = sys.modules.get("numpy")
+    with warnings.catch_warnings(), (numpy.errstate(all="ignore") if numpy else contextlib.nullcontext()):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _call(fn: Callable[..., Any], args: tuple, notes: list) -> Any:
+    """Return ``fn(*args)`` with NumPy's floating-point warnings silenced and Python warnings caught;
+    ``notes`` gets the parts of a sentence on what they reported (empty when nothing was)."""
+    events: list[str] = []
+    numpy = sys.modules.get("numpy")
+    quiet = (numpy.errstate(over="call", divide="call", invalid="call", under="ignore",
+                            call=lambda kind, flag: events.append(kind)) if numpy else contextlib.nullcontext())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with quiet:
+                return fn(*args)
+        finally:
+            kinds = [_NUMPY_EVENTS.get(kind, kind) for kind in dict.fromkeys(events)]
+            notes[:] = [f" On this input NumPy warned of {'; '.join(kinds)} inside your function."] if kinds else []
+            if caught:
+                first = caught[0]
+                notes += [" Your function warned: ", _Value(_one_line(f"{first.category.__name__}: {first.message}", 150)),
+                          "." if len(caught) == 1 else f" ({len(caught)} warnings)."]
+
+
+def _inputs(exercise: _Exercise, case: _Case) -> list:
+    """Return the message parts that show ``case``'s arguments: name=value, ... (values as _Value)."""
+    parts: list = []
+    for i, (param, value) in enumerate(zip(exercise.params, case.args)):
+        parts += [", " if i else "", f"{param}=", _Value(_show(value))]
+    return parts + ["" if case.shown else " (not shown in the notebook)"]
+
+
 def _run(exercise: _Exercise, student_fn: Any) -> CheckResult:
-    """Return the CheckResult of ``student_fn`` on every case of ``exercise``."""
+    """Return the CheckResult of ``student_fn`` on every case of ``exercise``; nothing is printed."""
+    with _silenced():
+        return _run_silenced(exercise, student_fn)
+
+
+def _run_silenced(exercise: _Exercise, student_fn: Any) -> CheckResult:
     name = exercise.name
     if not callable(student_fn):
-        return CheckResult(name, False, f"got a {type(student_fn).__name__} ({_show(student_fn)}), "
-                           f"not a function: pass the function itself, not its result, e.g. "
-                           f"check_{name}(my_function) without parentheses after my_function.")
+        return _result(name, False, f"got {_a(type(student_fn).__name__)} (", _Value(_show(student_fn)),
+                       f"), not a function: pass the function itself, not its result, e.g. "
+                       f"check_{name}(my_function) without parentheses after my_function.")
     answers: list[tuple[_Case, Any]] = []  # (case, returned value) for cases that returned
-    failure: tuple[_Case, Any, Any, str] | None = None  # first wrong (case, got, expected, inputs)
+    failure: tuple[_Case, Any, Any, list] | None = None  # first wrong (case, got, expected, warning notes)
     for case in exercise.cases:
-        inputs = ", ".join(f"{p}={_show(a)}" for p, a in zip(exercise.params, case.args))
         args = copy.deepcopy(case.args)  # the learner's own copy: the case stays as it was
+        notes: list = []
         try:
-            got = student_fn(*args)
+            got = _call(student_fn, args, notes)
         except NotImplementedError:
-            return CheckResult(name, False, _NOT_IMPLEMENTED)
+            return _result(name, False, _NOT_IMPLEMENTED)
         except (Exception, SystemExit) as error:  # KeyboardInterrupt is left to the kernel
             if failure is None:
                 detail = _one_line(f"{type(error).__name__}: {error}".rstrip(": "), 150)
                 hint = next((f"; {h}" for t, h in (*exercise.errors, *_ERROR_HINTS.items())
                              if isinstance(error, t)), "")
-                return CheckResult(name, False, f"your function raised {detail} on input {inputs}{hint}")
+                inputs = _inputs(exercise, case)[:-1]  # the error message names no hidden-input flag
+                return _result(name, False, "your function raised ", _Value(detail), " on input ", *inputs,
+                               hint, *notes)
             continue  # an earlier wrong answer is reported; its diagnosis skips this case
         changed = next((i for i, (a, kept) in enumerate(zip(args, case.args)) if not _same(a, kept)), None)
         if changed is not None and failure is None:
             param = exercise.params[changed]
-            return CheckResult(name, False, f"{_changed_argument(param, case.args[changed], args[changed])} Input {inputs}"
-                               f"{'' if case.shown else ' (not shown in the notebook)'}: after the call "
-                               f"{param} was {_show(args[changed])}.")
+            return _result(name, False, _changed_argument(param, case.args[changed], args[changed]), " Input ",
+                           *_inputs(exercise, case), f": after the call {param} was ", _Value(_show(args[changed])), ".")
         answers.append((case, got))
         expected = exercise.reference(*copy.deepcopy(case.args))
         if failure is None and not _matches(got, expected):
-            failure = (case, got, expected, inputs)
+            failure = (case, got, expected, notes)
     if failure is None:
         hidden = sum(not case.shown for case in exercise.cases)
-        return CheckResult(name, True, f"{exercise.note} ({len(exercise.cases)} inputs match, "
-                           f"{hidden} of them not shown in the notebook)")
-    case, got, expected, inputs = failure
-    return CheckResult(name, False, f"{_diagnose(exercise, answers, case, got)} "
-                       f"Input {inputs}{'' if case.shown else ' (not shown in the notebook)'}: "
-                       f"expected {_show(expected)}, got {_show(got)}.")
+        return _result(name, True, f"{exercise.note} ({len(exercise.cases)} inputs match, "
+                       f"{hidden} of them not shown in the notebook)")
+    case, got, expected, notes = failure
+    shown = _show(expected), _show(got)
+    if shown[0] == shown[1]:  # equal when rounded to 4 digits: show the digits where they differ
+        shown = _show(expected, digits=10), _show(got, digits=10)
+    return _result(name, False, _diagnose(exercise, answers, case, got), " Input ", *_inputs(exercise, case),
+                   ": expected ", _Value(shown[0]), ", got ", _Value(shown[1]), ".", *notes)
 
 
 def _diagnose(exercise: _Exercise, answers: list[tuple[_Case, Any]], case: _Case, got: Any) -> str:
@@ -201,10 +224,10 @@ def _diagnose(exercise: _Exercise, answers: list[tuple[_Case, Any]], case: _Case
     if got is None:
         return "your function returned None: did you forget the return statement?"
     if isinstance(expected, float) and (isinstance(got, bool) or not isinstance(got, numbers.Real)):
-        return f"return a number (a float), not a {type(got).__name__}."
+        return f"return a number (a float), not {_a(type(got).__name__)}."
     if not isinstance(got, type(expected)):
         wanted = "a NumPy array" if isinstance(expected, _ArrayAnswer) else f"a {type(expected).__name__}"
-        return f"return {wanted}, not a {type(got).__name__}."
+        return f"return {wanted}, not {_a(type(got).__name__)}."
     expected_shown = [exercise.reference(*copy.deepcopy(c.args)) for c in exercise.cases if c.shown]
     if not case.shown and any(_matches(got, e) for e in expected_shown):
         return ("your function gives the notebook example's answer for a different input: compute "
@@ -259,10 +282,7 @@ class _ArrayAnswer:
     __hash__ = None  # mutable contents: not hashable
 
     def __repr__(self) -> str:
-        import numpy as np
-
-        return "array(" + np.array2string(self.array, precision=4, separator=", ",
-                                          suppress_small=True) + ")"
+        return _show(self)
 
 
 def _run_arrays(exercise: _Exercise, student_fn: Any) -> CheckResult:
