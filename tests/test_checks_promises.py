@@ -171,6 +171,16 @@ def test_the_notebook_examples_answer_for_every_input_fails(check):
 # --- the references agree with the lmtutor functions the notebooks teach -------------------------
 
 
+def adam_with_optim(theta, grad, m, v, t, learning_rate, beta_1, beta_2, epsilon):
+    """Return a learner's Adam step taken by lmtutor.optim.Adam, started at step t with moments m and v."""
+    from lmtutor import optim
+
+    adam = optim.Adam(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
+    adam.iterations, adam._state = t - 1, [{"m": m.copy(), "v": v.copy()}]
+    theta = adam.step(theta, grad)
+    return theta, adam._state[0]["m"], adam._state[0]["v"]
+
+
 def test_adam_reference_equals_optim_adam_over_many_steps():
     from lmtutor import optim
 
@@ -186,6 +196,25 @@ def test_adam_reference_equals_optim_adam_over_many_steps():
             ours, m, v = training._adam_step(ours, grad, m, v, t, 0.05, beta_1, beta_2,
                                              epsilon / math.sqrt(1 - beta_2 ** t))
             assert np.allclose(ours, theta, rtol=1e-12, atol=0), (epsilon, t)
+
+
+def test_the_adam_exercise_teaches_kingma_and_bas_epsilon_not_optim_adams():
+    # The exercise (and the check's reference) is Kingma & Ba's Algorithm 1: θ − α m̂ / (√v̂ + ε).
+    # lmtutor.optim.Adam follows Keras: θ − α_t m / (√v + ε), i.e. ε / √(1 − β2^t) added to √v̂. They
+    # agree when optim.Adam gets ε · √(1 − β2^t) ...
+    for case in EXERCISES[checks.check_adam_step].cases:
+        *head, t, lr, beta_1, beta_2, epsilon = case.args
+        keras_epsilon = epsilon * math.sqrt(1 - beta_2 ** t)
+        for ours, theirs in zip(training._adam_step(*copy.deepcopy(case.args)),
+                                adam_with_optim(*copy.deepcopy(head), t, lr, beta_1, beta_2, keras_epsilon)):
+            assert np.allclose(ours, theirs, rtol=1e-9, atol=0)
+    # ... so a learner who converts ε passes, and one who steps with optim.Adam (or Keras) as it is
+    # fails on the input whose ε = 1e-3 matters, with the hint that names Keras's form.
+    assert checks.check_adam_step(
+        lambda *a: adam_with_optim(*a[:8], a[8] * math.sqrt(1 - a[7] ** a[4]))).passed
+    result = checks.check_adam_step(adam_with_optim)
+    assert not result.passed and result.message.startswith("that is Keras's form"), result.message
+    assert "epsilon=0.001" in result.message
 
 
 def test_dropout_reference_equals_regularization_dropout_with_its_mask():
@@ -233,6 +262,28 @@ def test_recurrent_and_training_references_come_from_the_math_modules():
                        (training._l2_grad, "regularization.l2_grad"), (generation._top_k, "filter_top_k"),
                        (generation._top_p, "filter_top_p"), (tokens._perplexity, "losses.perplexity")):
         assert module in inspect.getsource(fn), fn.__name__
+
+
+def test_the_lstm_mistakes_vary_rnn_lstm_step():
+    # The typical LSTM mistakes are recurrent._lstm_step with one thing changed; unchanged, it is rnn.lstm_step.
+    for case in EXERCISES[checks.check_lstm_step].cases:
+        for ours, reference in zip(recurrent._lstm_step(*case.args), recurrent._lstm_reference(*case.args)):
+            assert np.allclose(ours, reference, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # importing Keras may warn
+def test_chrono_reference_equals_memory_chrono_bias():
+    # lmtutor.memory (a Models module: the checks may not import it) draws u ~ Uniform(1, max_gap - 1)
+    # from its seed; the exercise gets u. The same u gives the same bias.
+    from lmtutor import memory
+
+    for hidden_size, max_gap, seed in ((3, 10, 0), (8, 200, 1), (1, 4, 7)):
+        u = np.random.default_rng(seed).uniform(1, max_gap - 1, hidden_size)
+        assert np.allclose(recurrent._chrono_bias(u), memory.chrono_bias(hidden_size, max_gap, seed=seed),
+                           rtol=1e-12, atol=0)
+    for (u,) in (case.args for case in EXERCISES[checks.check_chrono_bias].cases):
+        bias = recurrent._chrono_bias(u)
+        assert np.allclose(1 / (1 + np.exp(-bias[len(u):2 * len(u)])), u / (1 + u))  # σ(b_f) = u / (1 + u)
 
 
 def test_checks_import_only_data_and_math_modules():

@@ -170,6 +170,10 @@ def check_adam_step(fn: Callable[..., Any]) -> CheckResult:
     ``m = β1 m + (1 − β1) g; v = β2 v + (1 − β2) g²; m̂ = m / (1 − β1^t); v̂ = v / (1 − β2^t);
     θ_new = θ − α m̂ / (√v̂ + ε)``. Notebook example: θ = [1, −2], g = [0.5, −0.1], m = v = 0,
     t = 1, α = 0.1 moves each parameter by 0.1 against the sign of its gradient.
+
+    ε is added to √v̂ as in Kingma & Ba's Algorithm 1. ``lmtutor.optim.Adam`` (like Keras) adds
+    ε / √(1 − β2^t) instead, so it takes this step when given ε · √(1 − β2^t); with ε itself it
+    fails on the input whose ε = 1e-3 changes the step (tests/test_checks_promises.py).
     """
     return _run_arrays(_adam_exercise(), fn)
 
