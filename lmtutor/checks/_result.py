@@ -25,7 +25,7 @@ from typing import Any
 # (AA asks 4.5), and the badge brings its own background, so it reads the same in JupyterLab's light
 # and dark themes; the rest of the line keeps the theme's text colour.
 BADGES = {True: ("PASS", "#1a7f37"), False: ("NOT YET", "#b54708")}
-_BADGE_STYLE = ("display: inline-block; padding: 0 0.45em; border-radius: 3px; font-weight: bold; "
+_BADGE_STYLE = ("display: inline-block; padding: 0 .4em; border-radius: 3px; font-weight: bold; "
                 "color: #ffffff; background-color: {colour}")
 _escape = functools.partial(html.escape, quote=False)  # text, not attributes: quotes stay quotes
 _CODE = re.compile(r"`([^`\n]+)`")
