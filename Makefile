@@ -21,11 +21,27 @@ PYTEST_ARGS ?=
 PYTEST_NBVAL = --nbval-lax --nbval-current-env --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider $(PYTEST_ARGS)
 # JupyterLab refuses to run as root unless told to (containers, some cloud machines).
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+# Extra jupyter lab options for lab and instructor-lab, e.g. LAB_ARGS="--port=8890 --no-browser".
+LAB_ARGS ?=
+# The course's JupyterLab reads its configuration from lab/ (lab/README.md), not from ~/.jupyter, so it
+# is the same on every machine: Chinese drawn with the Noto Sans CJK font the course installs, no news
+# pop-up, and for learners no nbgrader menus or panels even once make test has installed nbgrader.
+LAB_DIR := $(CURDIR)/lab
+# The learner's own JupyterLab settings and workspaces (not in git), and the folder the lab opens.
+LAB_USER_DIR ?= $(LAB_DIR)/user
+LAB_ROOT ?= notebooks
+# $(call course_lab,<environment>): the course's JupyterLab; /static/ also serves the folder of the CJK font.
+course_lab = fonts="$$($(PY) -c 'from lmtutor.plots import cjk_font_path; print(cjk_font_path().parent)')" && \
+	$(1) JUPYTER_CONFIG_DIR="$(LAB_DIR)/config" \
+	JUPYTERLAB_SETTINGS_DIR="$(LAB_USER_DIR)/settings" JUPYTERLAB_WORKSPACES_DIR="$(LAB_USER_DIR)/workspaces" \
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(LAB_ROOT)" --LabApp.custom_css=True \
+	--LabApp.app_settings_dir="$(LAB_DIR)/app-settings" --ServerApp.extra_static_paths="$$fonts" $(LAB_FLAGS) $(LAB_ARGS)
 
-.PHONY: help setup lab test unit check notebooks student benchmark models clean
+.PHONY: help setup lab instructor-lab test unit check notebooks student benchmark models clean
 
 help:
 	@echo "make lab        set up .venv and open the course in JupyterLab"
+	@echo "make instructor-lab  the same JupyterLab with the instructor tools (nbgrader's menus and panels)"
 	@echo "make test       set up .venv (with test tools) and run every test: unit, each notebook once (nbval),"
 	@echo "                student exercises, browser tests, checkpoint re-scores (what .ci/run runs)"
 	@echo "make unit       unit tests only, without the slow and browser ones (under 2 minutes)"
@@ -51,8 +67,13 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
 
 setup: $(VENV)/.installed
 
+# Learners: lab/learner turns nbgrader's lab extension and server extensions off (nbgrader is in .venv
+# once make test or make student has run).
 lab: $(VENV)/.installed
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_FLAGS)
+	$(call course_lab,JUPYTER_CONFIG_PATH="$(LAB_DIR)/learner")
+
+instructor-lab: $(VENV)/.installed-test
+	$(call course_lab,)
 
 # Every notebook runs in full once (nbval); the other notebook tests run only Setup + Exercises or
 # Setup + the cells tagged "browser" (tests/conftest.py).
