@@ -103,7 +103,8 @@ def _start(target: str, tmp: Path):
     port, token = _free_port(), uuid.uuid4().hex
     args = f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
     command = [
-        _make(), "--no-print-directory", "-o", str(stamp.relative_to(REPO)), target,  # never reinstall here
+        # -o: never reinstall .venv from a test, even if a requirements file is newer than its stamp
+        _make(), "--no-print-directory", "-o", ".venv/.installed", "-o", ".venv/.installed-test", target,
         f"LAB_ARGS={args}", f"LAB_ROOT={root}", f"LAB_USER_DIR={tmp / 'user'}",
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "MAKE"))}
