@@ -12,7 +12,7 @@ cache) is decoded by the rules of ``lmtutor.decoding``; n new tokens cost n step
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, Sequence, runtime_checkable
 
 import numpy as np
@@ -72,12 +72,20 @@ def _settings(model, prompt_ids, max_tokens, config, seed, stop_id):
     return model, prompt, max_tokens, config, rng, stop_id
 
 
-def _loop(logits, advance, prompt, max_tokens, config, rng, stop_id) -> list[int]:
-    """Return new ids: pick a token from ``logits``, stop or append it, ``advance`` to the next logits."""
+def _min_tokens(min_tokens: Any, max_tokens: int) -> int:
+    return check_int("min_tokens", min_tokens, minimum=0, maximum=max_tokens)
+
+
+def _loop(logits, advance, prompt, max_tokens, config, rng, stop_id, min_tokens=0) -> list[int]:
+    """Return new ids: pick a token from ``logits``, stop or append it, ``advance`` to the next logits.
+
+    While fewer than ``min_tokens`` ids are out, ``stop_id`` is banned (the rest renormalised)."""
     new: list[int] = []
     penalised = config.repetition_penalty != 1.0
+    early = config if stop_id is None or not min_tokens else replace(config, banned_ids=config.banned_ids + (stop_id,))
     while True:
-        token = sample_next(logits, config, rng=rng, previous_ids=prompt + new if penalised else ())
+        rules = early if len(new) < min_tokens else config
+        token = sample_next(logits, rules, rng=rng, previous_ids=prompt + new if penalised else ())
         if token == stop_id:
             return new
         new.append(token)
@@ -88,12 +96,14 @@ def _loop(logits, advance, prompt, max_tokens, config, rng, stop_id) -> list[int
 
 def generate(model: StepModel, prompt_ids: Sequence[int], *, max_tokens: int = 100,
              config: DecodingConfig = DecodingConfig(), seed: int = 0,
-             stop_id: int | None = EOS_ID) -> list[int]:
+             stop_id: int | None = EOS_ID, min_tokens: int = 0) -> list[int]:
     """Return up to ``max_tokens`` new ids after ``prompt_ids``, each chosen by ``config``.
 
     The prompt is read once (``model.start``); then y_t ~ P(· | prompt, y_<t) costs one
     ``model.step`` that carries the state forward, so n tokens cost n steps: O(n). Stops before
-    ``stop_id`` (<eos>; not returned; None: never). The same seed gives the same ids.
+    ``stop_id`` (<eos>; not returned; None: never), which may not come before ``min_tokens`` new
+    ids (a minimum length: until then ``stop_id`` is banned, a decoding rule). The same seed gives
+    the same ids.
     """
     model, prompt, max_tokens, config, rng, stop_id = _settings(model, prompt_ids, max_tokens, config, seed, stop_id)
     logits, state = model.start(prompt)
@@ -103,12 +113,13 @@ def generate(model: StepModel, prompt_ids: Sequence[int], *, max_tokens: int = 1
         next_logits, state = model.step(state, token)
         return next_logits
 
-    return _loop(logits, advance, prompt, max_tokens, config, rng, stop_id)
+    return _loop(logits, advance, prompt, max_tokens, config, rng, stop_id, _min_tokens(min_tokens, max_tokens))
 
 
 def generate_reencoding(model: StepModel, prompt_ids: Sequence[int], *, max_tokens: int = 100,
                         config: DecodingConfig = DecodingConfig(), seed: int = 0,
-                        stop_id: int | None = EOS_ID, use_keras: bool = False) -> list[int]:
+                        stop_id: int | None = EOS_ID, use_keras: bool = False,
+                        min_tokens: int = 0) -> list[int]:
     """Return what :func:`generate` returns, re-encoding the whole prefix for every new token.
 
     Token t reads ``prompt + y_<t`` again from the start and keeps only the last logits: it costs
@@ -125,7 +136,9 @@ def generate_reencoding(model: StepModel, prompt_ids: Sequence[int], *, max_toke
         read = lambda ids: model.full_logits(ids)[-1]
     else:
         read = lambda ids: model.start(ids)[0]
-    return _loop(read(prompt), lambda token, new: read(prompt + new), prompt, max_tokens, config, rng, stop_id)
+    min_tokens = _min_tokens(min_tokens, max_tokens)
+    return _loop(read(prompt), lambda token, new: read(prompt + new), prompt, max_tokens, config, rng, stop_id,
+                 min_tokens)
 
 
 # ---------------------------------------------------------------------------------- beam search

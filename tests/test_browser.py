@@ -346,6 +346,16 @@ def test_sampler_answers_a_slider_and_a_new_prompt_in_notebook_07(lab, tmp_path)
         expect(text).to_contain_text("the rules keep")
         before = text.inner_text()
         assert "the rules keep 1 of" not in before, f"top-p 0.9 alone must keep more than one word: {before}"
+        # On its defaults the sampler writes text: <eos> may not end it before 10 new words (min length).
+        written = text.locator(".lmtutor-continuation").inner_text()[len("我有一个苹果。"):]
+        assert len(written) >= 10, f"the default sample must go on for 10 words at least, got {written!r}"
+        expect(text).to_contain_text("may not end the text before 10 new token(s)")
+        # The figure is shown at its own size from an image with 2 pixels per CSS pixel (sharp, not blown
+        # up), and the button shows its whole label.
+        sizes = image.evaluate("e => [e.naturalWidth, e.getBoundingClientRect().width]")
+        assert abs(sizes[0] / 2 - sizes[1]) <= 1, f"image pixels vs shown CSS pixels: {sizes}"
+        button = sampler.locator("button", has_text="new sample")
+        assert button.evaluate("e => e.scrollWidth <= e.clientWidth"), "the button's label is cut off"
         src, digest = image.get_attribute("src"), _image_digest(image)
 
         # top-k from 0 (off) to 1, by keyboard as a user would: only the most likely word is left.

@@ -257,3 +257,26 @@ def test_bad_input_is_named():
     with pytest.raises(TypeError, match="ids must be a sequence of int token ids"):
         gen.token_log_probs(model, [2], "ab")
 
+
+
+def test_min_tokens_bans_the_stop_id_until_that_many_ids_are_out():
+    logits = np.zeros((6, 6, 6))
+    logits[..., EOS] = 4.0  # <eos> is by far the likeliest token at every step
+    model = TrigramModel(logits)
+    free = [gen.generate(model, [2], max_tokens=30, seed=s) for s in range(20)]
+    assert min(map(len, free)) == 0  # without a minimum most texts end at once
+    for min_tokens in (1, 5, 12):
+        outputs = [gen.generate(model, [2], max_tokens=30, seed=s, min_tokens=min_tokens) for s in range(20)]
+        assert min(map(len, outputs)) == min_tokens  # never shorter, and <eos> comes as soon as it may
+        assert all(EOS not in out for out in outputs)
+        assert outputs == [gen.generate_reencoding(model, [2], max_tokens=30, seed=s, min_tokens=min_tokens)
+                           for s in range(20)]
+    assert gen.generate(model, [2], max_tokens=7, seed=0, min_tokens=7, stop_id=None) == \
+        gen.generate(model, [2], max_tokens=7, seed=0, stop_id=None)  # nothing to ban without a stop id
+
+
+@pytest.mark.parametrize("min_tokens, error", [(-1, ValueError), (31, ValueError), (2.0, TypeError), ("3", TypeError),
+                                               (None, TypeError), (True, TypeError)])
+def test_min_tokens_is_a_count_up_to_max_tokens(min_tokens, error):
+    with pytest.raises(error, match="min_tokens"):
+        gen.generate(random_model(0), [2, 4], max_tokens=30, min_tokens=min_tokens)

@@ -2,6 +2,7 @@
 redraw when a control changes (driven from Python, as a learner's click would)."""
 
 import re
+import struct
 
 import pytest
 
@@ -59,18 +60,23 @@ def test_sampler_layout_and_first_drawing(zh):
     box = sampler(model, codec, max_tokens=10)
     prompt, settings, text_panel, picture = box.children
     assert prompt.value == "我有一个苹果。" and prompt.continuous_update is False
-    (temperature, top_k, top_p), (length, seed, button) = (column.children for column in settings.children)
-    assert (temperature.value, top_k.value, top_p.value, length.value, seed.value) == (1.0, 0, 1.0, 10, 0)
+    (temperature, top_k, top_p), (length, min_length, seed, button) = (column.children for column in settings.children)
+    assert (temperature.value, top_k.value, top_p.value, length.value, min_length.value, seed.value) == \
+        (1.0, 0, 1.0, 10, 10, 0)
     assert top_k.max == len(codec.vocab)  # a small vocabulary caps the slider
-    assert text_panel.value == sample_html(model, codec, "我有一个苹果。", config(), max_tokens=10)
+    assert text_panel.value == sample_html(model, codec, "我有一个苹果。", config(), max_tokens=10, min_tokens=10)
     assert bytes(picture.value).startswith(b"\x89PNG") and "lmtutor-sampler-figure" in picture._dom_classes
+    assert button.layout.width == "auto"  # the whole label shows, however long
+    width, height = struct.unpack(">II", bytes(picture.value)[16:24])  # the PNG header's size in pixels
+    assert picture.layout.width == f"{width // 2}px" and picture.layout.max_width == "100%"  # 2 pixels per CSS pixel
 
 
 def test_sampler_redraws_text_and_figure_when_a_control_changes(zh):
     model, codec = zh
     box = sampler(model, codec, max_tokens=10)
     prompt, settings, text_panel, picture = box.children
-    (temperature, top_k, top_p), (length, seed, button) = (column.children for column in settings.children)
+    (temperature, top_k, top_p), (length, min_length, seed, button) = (column.children for column in settings.children)
+    min_length.value = 0  # <eos> allowed from the first token, as in generate's default
     first_text, first_picture = text_panel.value, picture.value
     top_k.value = 2
     assert "the rules keep 2 of 14 tokens" in text_panel.value
@@ -91,12 +97,27 @@ def test_sampler_redraws_text_and_figure_when_a_control_changes(zh):
 def test_sampler_button_draws_a_new_sample_with_the_next_seed(zh):
     model, codec = zh
     box = sampler(model, codec, max_tokens=30, seed=4)
-    (_, _, _), (_, seed, button) = (column.children for column in box.children[1].children)
+    (_, _, _), (_, min_length, seed, button) = (column.children for column in box.children[1].children)
+    min_length.value = 0
     before = box.children[2].value
     button.click()
     assert seed.value == 5
     assert continuation(box.children[2].value)[1] == expected_continuation(model, codec, "我有一个苹果。", config(), 30, 5)
     assert box.children[2].value != before
+
+
+def test_sampler_writes_text_on_its_defaults_even_where_the_model_expects_eos(zh):
+    model, codec = zh
+    model.logits[:, Vocab.eos_id] = 3.0  # after every token <eos> is the likeliest choice, as after a full sentence
+    assert all(len(generate.generate(model, codec.encode("我有一个苹果。"), max_tokens=40, seed=s)) < 10
+               for s in range(5))  # without a minimum length the text ends almost at once
+    for seed in range(5):
+        box = sampler(model, codec, seed=seed)
+        text = box.children[2].value
+        new = generate.generate(model, codec.encode("我有一个苹果。"), max_tokens=40, config=config(), seed=seed,
+                                min_tokens=10)
+        assert len(new) >= 10 and continuation(text)[1] == codec.decode(new)
+        assert "may not end the text before 10 new token(s)" in text
 
 
 def test_sampler_shows_an_error_from_the_model_instead_of_raising(zh):

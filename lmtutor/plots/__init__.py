@@ -212,12 +212,26 @@ def heatmap(matrix: Any, row_labels: Sequence[Any], col_labels: Sequence[Any], *
     return fig
 
 
+CSS_DPI = 96  # a browser's CSS pixels per inch
+PNG_DPI = 2 * CSS_DPI  # widget images carry two image pixels per CSS pixel: sharp on high-density laptop screens
+
+
 def png(fig: Figure) -> bytes:
-    """Return the bytes of ``fig`` drawn as a PNG image at 90 dpi (what a widgets.Image shows); no file is written."""
+    """Return the bytes of ``fig`` drawn as a PNG image at PNG_DPI (what a widgets.Image shows); no file is written.
+
+    Show it :func:`css_width` CSS pixels wide, its size in inches at 96 per inch: on an ordinary screen
+    the browser scales it down by 2, on a high-density one it shows every pixel; never blown up.
+    """
     check_type("fig", fig, Figure)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90)
+    fig.savefig(buffer, format="png", dpi=PNG_DPI)
     return buffer.getvalue()
+
+
+def css_width(fig: Figure) -> int:
+    """Return the width in CSS pixels at which :func:`png`'s image of ``fig`` shows the figure at its size."""
+    check_type("fig", fig, Figure)
+    return round(fig.get_figwidth() * CSS_DPI)
 
 
 # The figures of one concept each, in their own submodule (imported last: they use the helpers above).
@@ -227,5 +241,6 @@ from lmtutor.plots.embeddings import word_map  # noqa: E402
 from lmtutor.plots.optim import contour, path_figure  # noqa: E402
 from lmtutor.plots.tables import markdown_table  # noqa: E402
 
-__all__ = ["attention_figure", "bar", "cjk_font_name", "cjk_font_path", "contour", "heatmap", "line", "markdown_table",
+__all__ = ["attention_figure", "bar", "cjk_font_name", "cjk_font_path", "contour", "css_width", "heatmap", "line",
+           "markdown_table",
            "next_token_figure", "path_figure", "png", "setup", "word_map"]

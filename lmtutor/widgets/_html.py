@@ -1,4 +1,4 @@
-"""HTML pieces shared by the widgets: the style of the lmtutor-* classes and token "chips"."""
+"""HTML pieces shared by the widgets: the style of the lmtutor-* classes, token "chips", and figures."""
 
 from __future__ import annotations
 
@@ -23,3 +23,17 @@ def chips(texts, unknown: list[bool], css_class: str) -> str:
     }
     spans = [f"<span {attributes[u]}>{html.escape(str(t))}</span>" for t, u in zip(texts, unknown)]
     return "".join(spans) or "<i>(none)</i>"
+
+
+def show_figure(picture, fig) -> None:
+    """Draw ``fig`` into the widgets.Image ``picture`` at twice its CSS resolution, sized to show the
+    figure at its own width (at most the output's width), and close the figure."""
+    import matplotlib.pyplot as plt
+
+    from lmtutor import plots
+
+    picture.value = plots.png(fig)
+    picture.layout.width = f"{plots.css_width(fig)}px"
+    picture.layout.max_width = "100%"
+    picture.layout.height = "auto"
+    plt.close(fig)

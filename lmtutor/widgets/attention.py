@@ -12,6 +12,7 @@ from __future__ import annotations
 from lmtutor import datasets, plots
 from lmtutor._validate import _show, check_int
 from lmtutor.plots.attention import attention_figure, attention_ids, check_transformer_weights, layers_and_heads
+from lmtutor.widgets._html import show_figure
 
 
 def attention_explorer(weights, codec, sentences, *, block: int = 0, head: int = 0):
@@ -46,7 +47,7 @@ def attention_explorer(weights, codec, sentences, *, block: int = 0, head: int =
 
     def update(change=None):
         values = {name: control.value for name, control in controls.items()}
-        picture.value = plots.png(attention_figure(weights, codec, **values))
+        show_figure(picture, attention_figure(weights, codec, **values))
 
     for control in controls.values():
         control.observe(update, names="value")

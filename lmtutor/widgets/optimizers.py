@@ -14,6 +14,7 @@ from typing import Callable
 
 from lmtutor import optim, plots
 from lmtutor._validate import check_choice, check_float, check_int
+from lmtutor.widgets._html import show_figure
 
 # name -> the optimizer with learning rate lr: the ones notebook 05 builds, and the seed's Adam without v
 OPTIMIZERS: dict[str, Callable[[float], optim.Optimizer]] = {
@@ -79,7 +80,7 @@ def optimizer_explorer(*, optimizer: str = "GD", log10_learning_rate: float = -1
     picture.add_class("lmtutor-optimizer-figure")
 
     def update(change=None):
-        picture.value = plots.png(optimizer_figure(**{name: control.value for name, control in controls.items()}))
+        show_figure(picture, optimizer_figure(**{name: control.value for name, control in controls.items()}))
 
     for control in controls.values():
         control.observe(update, names="value")
