@@ -39,6 +39,7 @@ CELL_TIMEOUT = 600  # s per cell
 SAMPLE_EVERY = 0.2  # s between memory samples
 GOAL_SECONDS = 60
 GOAL_MB = 3 * 1024  # MB here are MiB (2**20 bytes), as psutil and /proc count them
+SLOW_CELL = 10  # s: a cell that runs longer must say so before it starts and show progress (listed below the table)
 ANSI_COLOR = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -142,7 +143,8 @@ def _kernel_manager_class():
 
 
 def run_notebook(path: Path) -> dict:
-    """Return {"seconds", "peak_mb", "error"} for one run of the notebook at ``path`` in a fresh kernel.
+    """Return {"seconds", "peak_mb", "error", "cells"} for one run of the notebook at ``path`` in a fresh
+    kernel; "cells" lists (index, seconds, first source line, first output line) of each code cell.
 
     ``error`` is None, or a message naming the failing cell (index, first line, exception).
     """
@@ -160,14 +162,18 @@ def run_notebook(path: Path) -> dict:
         record_timing=False,
     )
     client.kernel_manager_class = _kernel_manager_class()
-    error, monitor, index = None, None, -1
+    error, monitor, index, cells = None, None, -1, []
     start = time.perf_counter()
     with client.setup_kernel():
         monitor = PeakMemory(client.km.provisioner.pid)
         monitor.start()
         try:
             for index, cell in enumerate(nb.cells):
+                began = time.perf_counter()
                 client.execute_cell(cell, index)
+                if cell.cell_type == "code":
+                    cells.append((index, time.perf_counter() - began, _first_line(cell.source),
+                                  _first_line(_output_text(cell))))
         except (CellExecutionError, CellTimeoutError) as exc:
             first_line = (nb.cells[index].source.strip().splitlines() or [""])[0]
             message = ANSI_COLOR.sub("", str(exc)).strip().splitlines()
@@ -178,7 +184,21 @@ def run_notebook(path: Path) -> dict:
         finally:
             seconds = time.perf_counter() - start
             peak_mb = monitor.stop()
-    return {"seconds": seconds, "peak_mb": peak_mb, "error": error}
+    return {"seconds": seconds, "peak_mb": peak_mb, "error": error, "cells": cells}
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.replace("\r", "\n").splitlines() if line.strip()]
+    return lines[0][:90] if lines else ""
+
+
+def _output_text(cell) -> str:
+    """Return the text a code cell printed (streams and plain-text results), in order."""
+    parts = []
+    for output in cell.get("outputs", []):
+        text = output.get("text") or output.get("data", {}).get("text/plain", "")
+        parts.append("".join(text) if isinstance(text, list) else text)
+    return "\n".join(parts)
 
 
 def _row(path: Path, runs: list[dict]) -> str:
@@ -214,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no notebooks in {NOTEBOOKS}")
 
     speed_before = speed_line()
-    rows, failures = [], []
+    rows, failures, slow = [], [], []
     total = 0.0
     for path in paths:
         runs = []
@@ -226,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append(f"{path}: {run['error']}")
                 break  # the next runs would fail the same way
         rows.append(_row(path, runs))
+        slow += [(path.name, *cell) for cell in runs[-1]["cells"] if cell[1] > SLOW_CELL]
         total += statistics.median(run["seconds"] for run in runs)
 
     goal = f"goal met (≤ {GOAL_SECONDS} s and ≤ {GOAL_MB // 1024} GB)"
@@ -233,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---:|---:|---|")
     print("\n".join(rows))
     print(f"\nsum of the notebooks' seconds (medians): {total:.1f}")
+    print(f"\ncells over {SLOW_CELL} s (each should say so before it starts: see its first output line):")
+    for name, index, seconds, source, output in slow:
+        print(f"- {name} cell {index}, {seconds:.1f} s: `{source}` -> first output: {output!r}")
     print(f"before: {speed_before}")
     print(f"after:  {speed_line()}")
     for failure in failures:
