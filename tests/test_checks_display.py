@@ -213,3 +213,12 @@ def test_a_python_warning_from_the_learners_function_is_named_only_when_the_answ
     result = checks.check_l2_grad(warns_but_right)
     assert result.passed and "warned" not in result.message
     assert len(recwarn) == 0
+
+
+def test_odd_answers_still_get_a_short_line():
+    looped = []
+    looped.append(looped)
+    assert _show(looped) == "[[...]]"
+    assert len(_show(np.zeros(10 ** 6))) <= 70  # summarised without printing a million numbers first
+    assert _show(list(range(10 ** 5))).endswith("] (100000 items)")
+    assert one_line(checks.check_char_tokens(lambda text: looped)).endswith("got [[...]].")

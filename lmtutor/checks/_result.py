@@ -116,7 +116,8 @@ def _array_text(array: Any, limit: int, digits: int) -> str:
     options = dict(separator=", ", max_line_width=sys.maxsize,
                    formatter={"float_kind": lambda x: _number(x, digits)})
     text = ""
-    for edge in (None, 3, 2, 1):  # the whole array, then fewer items at each end of every axis
+    whole_fits = array.size * 3 <= limit  # each number takes at least 3 characters with its ", "
+    for edge in (None, 3, 2, 1) if whole_fits else (3, 2, 1):  # whole, then fewer items at each end of every axis
         body = (np.array2string(array, threshold=sys.maxsize, **options) if edge is None
                 else np.array2string(array, threshold=0, edgeitems=edge, **options))
         body = re.sub(r"\[ +", "[", " ".join(body.split()))
@@ -129,9 +130,10 @@ def _array_text(array: Any, limit: int, digits: int) -> str:
 def _items_text(items: list, show, opening: str, closing: str, limit: int) -> str:
     """Return ``items`` shown between ``opening`` and ``closing``; when too long, whole items from
     both ends around "..." and the item count."""
-    whole = opening + ", ".join(map(show, items)) + closing
-    if len(whole) <= limit or len(items) <= 2:
-        return whole
+    if len(items) <= 2 or 3 * len(items) <= limit:  # each item takes at least 3 characters with its ", "
+        whole = opening + ", ".join(map(show, items)) + closing
+        if len(whole) <= limit or len(items) <= 2:
+            return whole
     text = f"{opening}{show(items[0])}, ..., {show(items[-1])}{closing} ({len(items)} items)"
     for keep in range(3, len(items)):  # grow while it fits
         head, tail = items[:(keep + 1) // 2], items[len(items) - keep // 2:]
@@ -142,13 +144,15 @@ def _items_text(items: list, show, opening: str, closing: str, limit: int) -> st
     return text
 
 
-def _show(value: Any, limit: int = 70, digits: int = 4) -> str:
+def _show(value: Any, limit: int = 70, digits: int = 4, _inside: frozenset = frozenset()) -> str:
     """Return a short, deterministic one-line repr: sets sorted, floats to 10 significant digits,
     arrays rounded to ``digits``, long arrays, lists and dicts summarised between whole items."""
     array = getattr(value, "array", value)  # an _ArrayAnswer shows as its array
     if "numpy" in sys.modules and isinstance(array, sys.modules["numpy"].ndarray):
         return _array_text(array, limit, digits)
-    show = lambda v: _show(v, limit, digits)  # noqa: E731
+    if isinstance(value, (list, dict)) and id(value) in _inside:  # a list that contains itself, as repr shows it
+        return "[...]" if isinstance(value, list) else "{...}"
+    show = lambda v: _show(v, limit, digits, _inside | {id(value)})  # noqa: E731
     if isinstance(value, (set, frozenset)):
         return _items_text(sorted(map(show, value)), str, "{", "}", limit) if value else "set()"
     if isinstance(value, list):
