@@ -222,3 +222,23 @@ def test_odd_answers_still_get_a_short_line():
     assert len(_show(np.zeros(10 ** 6))) <= 70  # summarised without printing a million numbers first
     assert _show(list(range(10 ** 5))).endswith("] (100000 items)")
     assert one_line(checks.check_char_tokens(lambda text: looped)).endswith("got [[...]].")
+
+
+@pytest.mark.slow
+def test_in_a_kernel_a_result_is_html_and_text_and_an_overflow_prints_nothing_else():
+    """What JupyterLab receives from a check cell: one result with text/html and text/plain, and no
+    stderr stream (the red box of RuntimeWarnings the learner saw above the hint)."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell(
+        "import numpy as np\nfrom lmtutor import checks\n"
+        "checks.check_log_softmax(lambda z: z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True)))")])
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    outputs = nb.cells[0].outputs
+    assert [o.output_type for o in outputs] == ["execute_result"], outputs
+    assert set(outputs[0].data) == {"text/plain", "text/html"}
+    assert outputs[0].data["text/plain"].startswith("NOT YET log_softmax: z - log(sum(exp(z))) is right on paper")
+    assert ">NOT YET</span>" in outputs[0].data["text/html"]
+    nbformat.validate(nb)
