@@ -56,11 +56,46 @@ def vocab_size(model: keras.Model) -> int:
     return int(model.outputs[0].shape[-1])
 
 
+def input_sizes(model: keras.Model) -> list[int]:
+    """Return how many token ids each input of ``model`` accepts, in the order of ``model.inputs``.
+
+    A language model has one input and reads the ids it predicts: [vocab_size(model)]. A model with
+    several inputs (an encoder-decoder reads source and target ids) names them; input "x" is read by
+    the Embedding layer named "x_embedding", and its ``input_dim`` is the bound.
+    """
+    if len(model.inputs) == 1:
+        return [vocab_size(model)]
+    sizes = []
+    for tensor in model.inputs:
+        name = tensor.name.split(":")[0]
+        try:
+            sizes.append(int(model.get_layer(f"{name}_embedding").input_dim))
+        except ValueError:
+            raise ValueError(f"model input {name!r} has no Embedding layer named {name + '_embedding'!r}: "
+                             f"lm.train cannot check its ids") from None
+    return sizes
+
+
 # ------------------------------------------------------------------------------------ training
-def _pair(name: str, data: Any, size: int, context: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """Return (inputs, targets) as checked int arrays with the same number of examples."""
+def _pair(name: str, data: Any, size: int, context: int | None, sizes: list[int]) -> tuple[Any, np.ndarray]:
+    """Return (inputs, targets) as checked int arrays with the same number of examples.
+
+    Targets are ids below ``size``; with several model inputs (``sizes``: :func:`input_sizes`) inputs
+    is a tuple of arrays, one per input.
+    """
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise TypeError(f"{name} must be a pair (inputs, targets), got {_show(data)}")
+    if len(sizes) > 1:
+        if not isinstance(data[0], (tuple, list)) or len(data[0]) != len(sizes):
+            raise TypeError(f"{name} inputs must be a tuple of {len(sizes)} id arrays, one per model "
+                            f"input, got {_show(data[0])}")
+        targets = check_ids(f"{name} targets", data[1], size)
+        inputs = tuple(check_ids(f"{name} inputs[{i}]", x, bound).astype(np.int32)
+                       for i, (x, bound) in enumerate(zip(data[0], sizes)))
+        if any(len(x) != len(targets) for x in inputs) or targets.size == 0:
+            raise ValueError(f"{name}: inputs {[x.shape for x in inputs]} and targets {targets.shape} must "
+                             f"be non-empty with the same number of examples")
+        return inputs, targets.astype(np.int32)
     inputs = check_ids(f"{name} inputs", data[0], size, max_length=context)
     targets = check_ids(f"{name} targets", data[1], size, max_length=context)
     if inputs.shape[:targets.ndim] != targets.shape[:inputs.ndim] or len(inputs) != len(targets) or inputs.size == 0:
@@ -101,9 +136,11 @@ def train(model: keras.Model, train_data: Any, *, valid_data: Any = None, valid_
     without validation), "stopped".
 
     ``train_data`` and ``valid_data`` are pairs (inputs, targets) of token ids, checked against the
-    model's vocabulary before Keras sees them. Each epoch is one ``model.fit`` pass over the
-    examples in the order of a permutation drawn from ``np.random.default_rng(seed)`` (the loop
-    seeds its own shuffling: no global seed is read or set). ``valid_documents`` (id lists) are
+    model's vocabulary before Keras sees them; for a model with several inputs (an encoder-decoder:
+    (source, target shifted right)) inputs is a tuple of arrays, each checked against
+    :func:`input_sizes`. Each epoch is one ``model.fit`` pass over the examples in the order of a
+    permutation drawn from ``np.random.default_rng(seed)`` (the loop seeds its own shuffling: no
+    global seed is read or set). ``valid_documents`` (id lists) are
     scored after every epoch by :func:`evaluate_documents` ("valid_bits", comparable with the
     n-gram models; ``valid_batch_size`` documents or windows per call). Losses are mean nats per
     target of the compiled loss, or of the compiled metric ``report`` (e.g. a cross-entropy metric
@@ -116,9 +153,9 @@ def train(model: keras.Model, train_data: Any, *, valid_data: Any = None, valid_
     line is printed per epoch instead of Keras's progress bar.
     """
     check_type("model", model, keras.Model)
-    size, context = vocab_size(model), model_context(model)
-    inputs, targets = _pair("train_data", train_data, size, context)
-    valid = _pair("valid_data", valid_data, size, context) if valid_data is not None else None
+    size, context, sizes = vocab_size(model), model_context(model), input_sizes(model)
+    inputs, targets = _pair("train_data", train_data, size, context, sizes)
+    valid = _pair("valid_data", valid_data, size, context, sizes) if valid_data is not None else None
     epochs = check_int("epochs", epochs, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     if max_seconds is not None:
@@ -145,8 +182,9 @@ def train(model: keras.Model, train_data: Any, *, valid_data: Any = None, valid_
     best, best_weights, stopped = math.inf, None, "epochs"
     for epoch in range(epochs):
         epoch_start = time.perf_counter()
-        order = rng.permutation(len(inputs))
-        fitted = model.fit(inputs[order], targets[order], validation_data=valid, epochs=1,
+        order = rng.permutation(len(targets))
+        shuffled = tuple(x[order] for x in inputs) if isinstance(inputs, tuple) else inputs[order]
+        fitted = model.fit(shuffled, targets[order], validation_data=valid, epochs=1,
                            batch_size=batch_size, shuffle=False, verbose=0, callbacks=[budget])
         record = {"epoch": epoch + 1}
         for key, values in fitted.history.items():
