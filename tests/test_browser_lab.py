@@ -49,6 +49,8 @@ PROBES = {
     "output": (".jp-OutputArea-output pre", "输出：我有一个苹果。"),
     "widget label": (".jp-OutputArea-output .widget-label", "标签：我有一个苹果。"),
     "widget button": (".jp-OutputArea-output button.jupyter-button", "按钮"),
+    "HTML output code": (".jp-RenderedHTMLCommon code", "检查：代码"),  # how lmtutor.checks shows a hint
+    "widget HTML code": (".widget-html-content code", "部件：代码"),
     "notebook tab": ("#jp-main-dock-panel .lm-TabBar-tabLabel", NOTEBOOK),
 }
 INSTRUCTOR_ONLY = {  # what nbgrader 0.9.6 adds to JupyterLab (seen in make instructor-lab)
@@ -63,7 +65,7 @@ NEWS = "official Jupyter news"  # the question JupyterLab asks at first launch u
 
 
 def chinese_notebook():
-    """Return a notebook with Chinese in a heading, markdown, code, its printed output and three widgets."""
+    """Return a notebook with Chinese in a heading, markdown, code, its printed and HTML outputs and four widgets."""
     import nbformat
 
     nb = nbformat.v4.new_notebook()
@@ -73,8 +75,11 @@ def chinese_notebook():
         nbformat.v4.new_code_cell(
             f"text = '{PROBES['code'][1]}'\n"
             f"print('{PROBES['output'][1]}')\n"
+            "from IPython.display import HTML, display\n"
+            f"display(HTML('<div>提示 <code>{PROBES['HTML output code'][1]}</code></div>'))\n"
             "import ipywidgets\n"
             f"ipywidgets.VBox([ipywidgets.Label('{PROBES['widget label'][1]}'), "
+            f"ipywidgets.HTML('<code>{PROBES['widget HTML code'][1]}</code>'), "
             f"ipywidgets.Button(description='{PROBES['widget button'][1]}'), ipywidgets.Text(value='文本框')])"
         ),
     ]
