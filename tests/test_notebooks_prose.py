@@ -69,9 +69,9 @@ def numbers_in(text: str) -> set[float]:
 
 
 def prose(markdown: str) -> str:
-    """Return the markdown without code, math, link targets and heading numbers."""
+    """Return the markdown without code (a course file's name stays), math, link targets and heading numbers."""
     markdown = re.sub(r"```.*?```", " ", markdown, flags=re.S)
-    markdown = re.sub(r"`[^`]*`", " ", markdown)
+    markdown = re.sub(r"`[^`]*`", lambda m: m.group()[1:-1] if COURSE_FILE.fullmatch(m.group()[1:-1]) else " ", markdown)
     markdown = re.sub(r"\$\$.*?\$\$", " ", markdown, flags=re.S)
     markdown = re.sub(r"\$[^$\n]*\$", " ", markdown)
     markdown = re.sub(r"\]\([^)]*\)", "]", markdown)
@@ -174,3 +174,4 @@ def test_a_figure_cited_from_a_course_file_must_be_in_that_file(tmp_path):
     absent = "987.654"
     assert absent not in readme
     assert len(unbacked_figures(_notebook(tmp_path, f"It measured {absent} (see data/README.md)."))) == 1
+    assert unbacked_figures(_notebook(tmp_path, f"It measured {present} (see `data/README.md`).")) == []
