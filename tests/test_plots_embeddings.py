@@ -38,7 +38,7 @@ def test_word_map_accepts_gensim_keyed_vectors(vectors):
     assert np.allclose(points, pca.project(vectors.vectors[:3]), atol=1e-5)  # float32 in gensim
 
 
-def test_word_map_draws_chinese_words(vectors):
+def test_word_map_draws_chinese_words(vectors, chinese_plots):  # the labels are measured: glyphs needed
     chinese = Embeddings(("北京", "上海", "经济"), vectors.vectors[:3])
     _, labels = drawn(plots.word_map(chinese, ["北京", "上海", "经济"]))
     assert list(labels) == ["北京", "上海", "经济"]
