@@ -75,7 +75,8 @@ def run(kind: str | None, task, codec, args) -> dict:
         beam = translator.translate([pair.english for pair in subset], beam_width=args.beam_width)
         result[f"{split}_beam_seconds"] = time.perf_counter() - begin
         result[f"{split}_beam"] = scores(beam, references[:len(subset)])
-        result[f"{split}_greedy_subset"] = translation_metrics.exact_match(greedy[:len(subset)], references[:len(subset)])
+        result[f"{split}_greedy_subset"] = translation_metrics.exact_match(greedy[:len(subset)],
+                                                                           references[:len(subset)])
         result[f"{split}_errors"] = [(pair.english, pair.chinese, out) for pair, out in zip(pairs, greedy)
                                      if out != pair.chinese][:3]
     return result

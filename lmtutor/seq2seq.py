@@ -108,13 +108,17 @@ class TranslationCodec:
         """Return the number of target ids (Chinese characters with the 4 special tokens)."""
         return len(self.target.vocab)
 
-    def encode_source(self, sentences: Sequence[str]) -> np.ndarray:
-        """Return the English ``sentences`` as padded ids (batch, S), without <bos> or <eos>.
+    def source_ids(self, sentences: Sequence[str]) -> list[list[int]]:
+        """Return the ids of each English sentence, without <bos> or <eos>.
 
-        Words the vocabulary lacks become <unk> (id 1), with a UserWarning naming them.
+        Words the vocabulary lacks become <unk> (id 1), with a UserWarning naming them; an empty
+        sentence or one with no tokens is a ValueError.
         """
-        sentences = _sentences("sentences", sentences)
-        return pad([self.source.encode(s, add_bos=False) for s in sentences])
+        return [self.source.encode(s, add_bos=False) for s in _sentences("sentences", sentences)]
+
+    def encode_source(self, sentences: Sequence[str]) -> np.ndarray:
+        """Return the English ``sentences`` as padded ids (batch, S): :meth:`source_ids`, <pad> = 0 on the right."""
+        return pad(self.source_ids(sentences))
 
     def teacher_forcing(self, pairs) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
         """Return ((source (B, S), decoder inputs (B, T)), targets (B, T)): ``lm.train``'s data.

@@ -12,14 +12,13 @@ beam search is the course's one, ``generate.beam_search``, over a :class:`Seq2Se
 
 from __future__ import annotations
 
-import math
 from typing import Any, Sequence
 
 import keras
 import numpy as np
 
 from lmtutor import attention, generate, rnn, seq2seq
-from lmtutor._validate import _show, check_float, check_ids, check_int, check_type
+from lmtutor._validate import _show, check_ids, check_int, check_type
 from lmtutor.decoding import DecodingConfig
 from lmtutor.losses import log_softmax
 from lmtutor.text import Vocab
@@ -127,7 +126,7 @@ class Translator:
         (``generate.beam_search``, length penalty 0). ``max_length`` (default 2 S + 5 for S source
         tokens) caps the characters.
         """
-        ids = [self.codec.source.encode(s, add_bos=False) for s in seq2seq._sentences("sentences", sentences)]
+        ids = self.codec.source_ids(sentences)
         width = check_int("beam_width", beam_width, minimum=1)
         out: list[list[int]] = [[] for _ in ids]
         if width == 1:
