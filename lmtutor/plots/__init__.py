@@ -238,9 +238,9 @@ def css_width(fig: Figure) -> int:
 from lmtutor.plots.attention import attention_figure  # noqa: E402
 from lmtutor.plots.decoding import next_token_figure  # noqa: E402
 from lmtutor.plots.embeddings import word_map  # noqa: E402
-from lmtutor.plots.optim import contour, path_figure  # noqa: E402
+from lmtutor.plots.optim import contour, path_figure, paths_figure  # noqa: E402
 from lmtutor.plots.tables import markdown_table  # noqa: E402
 
 __all__ = ["attention_figure", "bar", "cjk_font_name", "cjk_font_path", "contour", "css_width", "heatmap", "line",
            "markdown_table",
-           "next_token_figure", "path_figure", "png", "setup", "word_map"]
+           "next_token_figure", "path_figure", "paths_figure", "png", "setup", "word_map"]
