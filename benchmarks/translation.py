@@ -40,6 +40,7 @@ from lmtutor import lm, seq2seq, translate, translation_data, translation_metric
 from notebooks import speed_line  # noqa: E402  (benchmarks/notebooks.py, this script's folder)
 
 GOAL = 0.99  # exact match on the test split, with attention, after <= 60 s of training
+EXAMPLE = "We saw twelve thousand three hundred and five birds."  # 一万二千三百零五只鸟: reordering around 万
 
 
 def scores(hypotheses: list[str], references: list[str]) -> dict:
@@ -60,9 +61,13 @@ def run(kind: str | None, task, codec, args) -> dict:
     print(f"\n{kind or 'no attention'}: {model.count_params():,} parameters", flush=True)
     begin = time.perf_counter()
     history = lm.train(model, codec.teacher_forcing(task.train), epochs=args.epochs, batch_size=args.batch_size,
-                       seed=args.seed)
-    result = {"kind": kind or "none", "seconds": time.perf_counter() - begin, "loss": history["loss"][-1]}
+                       seed=args.seed, max_seconds=args.max_seconds)
+    result = {"kind": kind or "none", "seconds": time.perf_counter() - begin, "loss": history["loss"][-1],
+              "epochs": len(history["loss"])}
     translator = translate.Translator(model, codec)
+    if kind is not None:  # where each Chinese character looks: the arg-max source token of its row
+        weights, source, target = translator.attention(EXAMPLE)
+        result["peaks"] = " ".join(f"{t}<-{source[row.argmax()]}" for t, row in zip(target, weights))
     for split in ("test", "longer"):
         pairs = getattr(task, split)
         references = [pair.chinese for pair in pairs]
@@ -88,10 +93,11 @@ def main() -> None:
                         choices=["none", "multiplicative", "additive"])
     parser.add_argument("--train-size", type=int, default=20_000)
     parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--max-seconds", type=float, default=None, help="also stop training after this many seconds")
+    parser.add_argument("--batch-size", type=int, default=512)
     parser.add_argument("--hidden", type=int, default=128)
     parser.add_argument("--embedding", type=int, default=64)
-    parser.add_argument("--learning-rate", type=float, default=0.01)
+    parser.add_argument("--learning-rate", type=float, default=0.02)
     parser.add_argument("--beam-width", type=int, default=4)
     parser.add_argument("--beam-sentences", type=int, default=1000, help="beam search on the first N of each split")
     parser.add_argument("--seed", type=int, default=0)
@@ -108,13 +114,13 @@ def main() -> None:
     print(speed_line() + " (after)")
     unknown = sum(codec.source.vocab.oov_rate(codec.source.tokens(p.english)) > 0 for p in task.test + task.longer)
     print(f"\ntest / longer sentences with an English word unseen in training: {unknown}")
-    print(f"\n| attention | train s | final loss | test exact greedy | test exact beam {args.beam_width} "
+    print(f"\n| attention | epochs | train s | final loss | test exact greedy | test exact beam {args.beam_width} "
           f"(greedy, first {args.beam_sentences}) | test BLEU | test chrF | longer exact greedy | longer exact beam "
           f"(greedy) | longer BLEU | longer chrF |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         t, lg = r["test_greedy"], r["longer_greedy"]
-        print(f"| {r['kind']} | {r['seconds']:.1f} | {r['loss']:.4f} | {100 * t['exact']:.1f}% | "
+        print(f"| {r['kind']} | {r['epochs']} | {r['seconds']:.1f} | {r['loss']:.4f} | {100 * t['exact']:.1f}% | "
               f"{100 * r['test_beam']['exact']:.1f}% ({100 * r['test_greedy_subset']:.1f}%) | {t['bleu']:.1f} | "
               f"{t['chrf']:.1f} | {100 * lg['exact']:.1f}% | {100 * r['longer_beam']['exact']:.1f}% "
               f"({100 * r['longer_greedy_subset']:.1f}%) | {lg['bleu']:.1f} | {lg['chrf']:.1f} |")
@@ -128,6 +134,7 @@ def main() -> None:
         for english, reference, output in r["test_errors"] + r["longer_errors"]:
             print(f"  {english} -> {output} (reference {reference})")
         if r["kind"] != "none":
+            print(f"  attention peaks, {EXAMPLE!r}: {r['peaks']}")
             met = r["test_greedy"]["exact"] >= GOAL and r["seconds"] <= 60
             print(f"  goal (>= {GOAL:.0%} test exact match after <= 60 s of training): "
                   f"{'met' if met else 'not met'} ({100 * r['test_greedy']['exact']:.1f}%, {r['seconds']:.1f} s)")

@@ -124,7 +124,7 @@ def test_the_attention_model_learns_a_slice_of_the_task_in_seconds():
     codec = seq2seq.TranslationCodec.build(task.train)
     model = seq2seq.build_seq2seq(seq2seq.Seq2SeqConfig(codec.source_size, codec.target_size, hidden_size=64,
                                                         embedding_dim=32, learning_rate=0.01))
-    lm.train(model, codec.teacher_forcing(task.train), epochs=8, batch_size=64, verbose=False)
+    lm.train(model, codec.teacher_forcing(task.train), epochs=16, batch_size=64, verbose=False)  # ~750 updates
     hypotheses = translate.Translator(model, codec).translate([pair.english for pair in task.test])
     assert translation_metrics.exact_match(hypotheses, [pair.chinese for pair in task.test]) >= 0.9
 
