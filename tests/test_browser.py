@@ -166,6 +166,10 @@ def lab(request, tmp_path):
     (labconfig / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
     )
+    # The course's CSS (Chinese in its own CJK font, as make lab sets it up), so screenshots show what a
+    # learner sees on a machine without a CJK system font.
+    shutil.copytree(REPO / "lab" / "config" / "custom", dirs["config"] / "custom")
+    from lmtutor.plots import cjk_font_path
     env = dict(
         os.environ,
         JUPYTER_CONFIG_DIR=str(dirs["config"]),
@@ -182,6 +186,7 @@ def lab(request, tmp_path):
         sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
         "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.custom_css=True", f"--ServerApp.extra_static_paths={cjk_font_path().parent}",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
