@@ -20,9 +20,12 @@ import keras
 import numpy as np
 
 from lmtutor import datasets, lm
-from lmtutor._validate import _show, check_choice, check_float, check_ids, check_int, check_type
+from lmtutor._validate import (
+    MAX_VOCAB, MAX_WIDTH, _show, check_bool, check_choice, check_elements, check_float, check_ids, check_int, check_type,
+)
 from lmtutor.text import Vocab
 
+MAX_PAD_WIDTH = 100_000  # the longest padded row pad makes
 ATTENTION = (None, "multiplicative", "additive")  # the score functions of Seq2SeqConfig.attention
 SOURCE_SCHEMES = ("word", "char")  # English as lowercased words or as characters
 
@@ -30,8 +33,10 @@ SOURCE_SCHEMES = ("word", "char")  # English as lowercased words or as character
 # ------------------------------------------------------------------------------ tokenisation
 def _pairs(name: str, pairs) -> list:
     """Return ``pairs`` as a list of (english, chinese) string pairs (Pair or 2-tuples), checked."""
-    if isinstance(pairs, (str, bytes)) or not isinstance(pairs, (list, tuple)) or not pairs:
+    if isinstance(pairs, (str, bytes)) or not isinstance(pairs, (list, tuple)):
         raise TypeError(f"{name} must be a non-empty list of (english, chinese) pairs, got {_show(pairs)}")
+    if not pairs:
+        raise ValueError(f"{name} must be a non-empty list of (english, chinese) pairs, got an empty one")
     for i, pair in enumerate(pairs):
         if not isinstance(pair, tuple) or len(pair) < 2 or not all(isinstance(s, str) for s in pair[:2]):
             raise TypeError(f"{name}[{i}] must be an (english, chinese) pair of strings, got {_show(pair)}")
@@ -42,8 +47,10 @@ def _sentences(name: str, sentences) -> list[str]:
     """Return ``sentences`` as a non-empty list of non-empty strings."""
     if isinstance(sentences, str):
         raise TypeError(f"{name} must be a list of sentences, got a str; wrap it: [{sentences!r:.40}]")
-    if not isinstance(sentences, (list, tuple)) or not sentences:
+    if not isinstance(sentences, (list, tuple)):
         raise TypeError(f"{name} must be a non-empty list of sentences, got {_show(sentences)}")
+    if not sentences:
+        raise ValueError(f"{name} must be a non-empty list of sentences, got an empty one")
     for i, sentence in enumerate(sentences):
         if not isinstance(sentence, str):
             raise TypeError(f"{name}[{i}] must be a str, got {type(sentence).__name__} {_show(sentence)}")
@@ -53,8 +60,20 @@ def _sentences(name: str, sentences) -> list[str]:
 
 
 def pad(sequences: Sequence[Sequence[int]], width: int | None = None) -> np.ndarray:
-    """Return the id lists as one int32 array (batch, width), <pad> = 0 on the right."""
+    """Return the id lists as one int32 array (batch, width), <pad> = 0 on the right (cut at ``width``)."""
+    if isinstance(sequences, (str, bytes)) or not isinstance(sequences, (list, tuple)):
+        raise TypeError(f"sequences must be a list of id lists, got {type(sequences).__name__} {_show(sequences)}")
+    if not sequences:
+        raise ValueError("sequences must hold at least one id list, got an empty list")
+    for i, seq in enumerate(sequences):
+        if isinstance(seq, (str, bytes)) or not isinstance(seq, (list, tuple, np.ndarray)):
+            raise TypeError(f"sequences[{i}] must be a list of ids, got {type(seq).__name__} {_show(seq)}")
+        if check_ids(f"sequences[{i}]", seq, MAX_VOCAB, allow_empty=True).ndim != 1:
+            raise ValueError(f"sequences[{i}] must be one 1-D list of ids, got a nested one")
+    if width is not None:
+        width = check_int("width", width, minimum=1, maximum=MAX_PAD_WIDTH)
     width = max(len(s) for s in sequences) if width is None else width
+    check_elements("sequences", (len(sequences), width))
     out = np.zeros((len(sequences), width), dtype=np.int32)
     for i, seq in enumerate(sequences):
         out[i, :len(seq)] = seq[:width]
@@ -66,6 +85,10 @@ class SourceRecipe(datasets.TextRecipe):
     """A ``datasets.TextRecipe`` for English that can cut each run of digits into single digits."""
 
     split_digits: bool = True  # "1998" -> 1 9 9 8: a year becomes digits the decoder copies one by one
+
+    def __post_init__(self):
+        super().__post_init__()
+        check_bool("split_digits", self.split_digits)
 
     def tokens(self, string: str) -> list[str]:
         """Return the tokens of ``string``: the recipe's, with every digit a token of its own."""
@@ -81,6 +104,10 @@ class TranslationCodec:
     source: datasets.TextCodec  # English: lowercased words ("word", digits split) or characters ("char")
     target: datasets.TextCodec  # Chinese characters as written (no NFKC: "？" stays full-width)
 
+    def __post_init__(self):
+        check_type("source", self.source, datasets.TextCodec)
+        check_type("target", self.target, datasets.TextCodec)
+
     @classmethod
     def build(cls, pairs, *, source_scheme: str = "word", split_digits: bool = True) -> "TranslationCodec":
         """Return the codec whose vocabularies hold every token of the training ``pairs``.
@@ -89,7 +116,7 @@ class TranslationCodec:
         ``split_digits``) or characters ("char", spaces kept); Chinese into characters.
         """
         pairs = _pairs("pairs", pairs)
-        check_type("split_digits", split_digits, bool)
+        check_bool("split_digits", split_digits)
         check_choice("source_scheme", source_scheme, SOURCE_SCHEMES)
         source = SourceRecipe(source_scheme, lowercase=True, keep_spaces=source_scheme == "char",
                               split_digits=split_digits)
@@ -146,16 +173,19 @@ class Seq2SeqConfig:
     hidden_size: int = 128  # LSTM units of the encoder and of the decoder
     learning_rate: float = 0.005  # Adam's step size
     clip_norm: float = 1.0  # gradients are clipped to this global norm before each update
+    decay_steps: int = 0  # > 0: the step size falls along a cosine to 5% over this many updates
     seed: int = 0  # seeds every initializer of the model (no global seed is set)
 
     def __post_init__(self):
-        check_int("source_size", self.source_size, minimum=5)
-        check_int("target_size", self.target_size, minimum=5)
+        check_int("source_size", self.source_size, minimum=5, maximum=MAX_VOCAB)
+        check_int("target_size", self.target_size, minimum=5, maximum=MAX_VOCAB)
         check_choice("attention", self.attention, ATTENTION)
-        check_int("embedding_dim", self.embedding_dim, minimum=1)
-        check_int("hidden_size", self.hidden_size, minimum=1)
+        check_int("embedding_dim", self.embedding_dim, minimum=1, maximum=MAX_WIDTH)
+        check_int("hidden_size", self.hidden_size, minimum=1, maximum=MAX_WIDTH)
+        check_elements("target_size", (max(self.source_size, self.target_size), max(self.embedding_dim, self.hidden_size)))
         check_float("learning_rate", self.learning_rate, minimum=0.0, min_inclusive=False)
         check_float("clip_norm", self.clip_norm, minimum=0.0, min_inclusive=False)
+        check_int("decay_steps", self.decay_steps, minimum=0)
         check_int("seed", self.seed, minimum=0)
 
 
@@ -204,7 +234,10 @@ def build_seq2seq(config: Seq2SeqConfig) -> keras.Model:
         decoded = dense(hidden, "combine", activation="tanh")(layers.Concatenate()([context, decoded]))
     logits = dense(config.target_size, "logits")(decoded)  # (B, T, target_size)
     model = keras.Model([source, target], logits, name="seq2seq" if config.attention is None else "seq2seq_attention")
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, global_clipnorm=config.clip_norm),
+    rate = config.learning_rate
+    if config.decay_steps:
+        rate = keras.optimizers.schedules.CosineDecay(rate, config.decay_steps, alpha=0.05)
+    model.compile(optimizer=keras.optimizers.Adam(rate, global_clipnorm=config.clip_norm),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=Vocab.pad_id))
     return model
 

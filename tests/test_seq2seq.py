@@ -145,6 +145,8 @@ def test_bad_input_names_the_argument(codec):
         seq2seq.Seq2SeqConfig(10, 10, attention="dot")
     with pytest.raises(ValueError, match="hidden_size"):
         seq2seq.Seq2SeqConfig(10, 10, hidden_size=0)
+    with pytest.raises(ValueError, match="decay_steps"):
+        seq2seq.Seq2SeqConfig(10, 10, decay_steps=-1)
     with pytest.raises(TypeError, match="config"):
         seq2seq.build_seq2seq({"source_size": 10})
     model = small(codec)
