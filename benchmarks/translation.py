@@ -13,7 +13,7 @@ Keras's tracing. Decoding is ``translate.Translator``: greedy over all sentences
 are printed). The machine's speed (benchmarks/notebooks.py, TensorFlow fp32 matmul) is measured
 before and after: other jobs on the same cores slow training, so read seconds against GFLOP/s::
 
-    nice -n 10 python benchmarks/translation.py                    # both models, 6 epochs each
+    nice -n 10 python benchmarks/translation.py                    # both models, 5 epochs each
     python benchmarks/translation.py --kinds multiplicative additive --epochs 4
 
 Prints markdown tables; never fails on a time or a score.
@@ -55,8 +55,10 @@ def scores(hypotheses: list[str], references: list[str]) -> dict:
 
 def run(kind: str | None, task, codec, args) -> dict:
     """Return the training time and the scores of one model trained on ``task.train``."""
+    updates = args.epochs * -(-len(task.train) // args.batch_size)  # the cosine decay spans the whole run
     config = seq2seq.Seq2SeqConfig(codec.source_size, codec.target_size, attention=kind, hidden_size=args.hidden,
-                                   embedding_dim=args.embedding, learning_rate=args.learning_rate, seed=args.seed)
+                                   embedding_dim=args.embedding, learning_rate=args.learning_rate, seed=args.seed,
+                                   decay_steps=updates if args.decay else 0)
     model = seq2seq.build_seq2seq(config)
     print(f"\n{kind or 'no attention'}: {model.count_params():,} parameters", flush=True)
     begin = time.perf_counter()
@@ -92,12 +94,13 @@ def main() -> None:
     parser.add_argument("--kinds", nargs="+", default=["none", "multiplicative"],
                         choices=["none", "multiplicative", "additive"])
     parser.add_argument("--train-size", type=int, default=20_000)
-    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--max-seconds", type=float, default=None, help="also stop training after this many seconds")
-    parser.add_argument("--batch-size", type=int, default=512)
+    parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--hidden", type=int, default=128)
     parser.add_argument("--embedding", type=int, default=64)
-    parser.add_argument("--learning-rate", type=float, default=0.02)
+    parser.add_argument("--learning-rate", type=float, default=0.01)
+    parser.add_argument("--decay", action="store_true", help="cosine decay of the step size to 5%% over the run")
     parser.add_argument("--beam-width", type=int, default=4)
     parser.add_argument("--beam-sentences", type=int, default=1000, help="beam search on the first N of each split")
     parser.add_argument("--seed", type=int, default=0)
@@ -107,7 +110,8 @@ def main() -> None:
     codec = seq2seq.TranslationCodec.build(task.train)
     print(f"train {len(task.train):,} pairs, test {len(task.test):,}, longer {len(task.longer):,}; vocabularies: "
           f"English {codec.source_size}, Chinese {codec.target_size}; {args.epochs} epochs of batches of "
-          f"{args.batch_size}, hidden {args.hidden}, embedding {args.embedding}, Adam {args.learning_rate}")
+          f"{args.batch_size}, hidden {args.hidden}, embedding {args.embedding}, Adam {args.learning_rate}"
+          f"{' with cosine decay' if args.decay else ''}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # no test word is unknown with 20,000 pairs; say so below
         results = [run(None if kind == "none" else kind, task, codec, args) for kind in args.kinds]
