@@ -13,7 +13,7 @@ Keras's tracing. Decoding is ``translate.Translator``: greedy over all sentences
 are printed). The machine's speed (benchmarks/notebooks.py, TensorFlow fp32 matmul) is measured
 before and after: other jobs on the same cores slow training, so read seconds against GFLOP/s::
 
-    nice -n 10 python benchmarks/translation.py                    # both models, 5 epochs each
+    nice -n 10 python benchmarks/translation.py                    # both models, 4 epochs each
     python benchmarks/translation.py --kinds multiplicative additive --epochs 4
 
 Prints markdown tables; never fails on a time or a score.
@@ -94,12 +94,12 @@ def main() -> None:
     parser.add_argument("--kinds", nargs="+", default=["none", "multiplicative"],
                         choices=["none", "multiplicative", "additive"])
     parser.add_argument("--train-size", type=int, default=20_000)
-    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--max-seconds", type=float, default=None, help="also stop training after this many seconds")
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--hidden", type=int, default=128)
     parser.add_argument("--embedding", type=int, default=64)
-    parser.add_argument("--learning-rate", type=float, default=0.01)
+    parser.add_argument("--learning-rate", type=float, default=0.02)
     parser.add_argument("--decay", action="store_true", help="cosine decay of the step size to 5%% over the run")
     parser.add_argument("--beam-width", type=int, default=4)
     parser.add_argument("--beam-sentences", type=int, default=1000, help="beam search on the first N of each split")
