@@ -18,7 +18,8 @@ JupyterLab shows a result as HTML: PASS or NOT YET on a coloured badge (no emoji
 with its `code` and *emphasis* formatted; ``repr`` gives the same line as plain text.
 
 The checks live in one module per part of the course (``tokens``, ``embeddings``, ``recurrent``,
-``training``, ``generation``, ``attention``); all are importable from ``lmtutor.checks`` directly.
+``training``, ``generation``, ``attention``, ``translation``); all are importable from
+``lmtutor.checks`` directly.
 """
 
 from lmtutor.checks._runner import CheckResult
@@ -39,6 +40,9 @@ from lmtutor.checks.generation import (
 )
 from lmtutor.checks.attention import (
     check_causal_mask, check_scaled_dot_product_attention, check_positional_encoding,
+)
+from lmtutor.checks.translation import (
+    check_brevity_penalty, check_clipped_precision, check_additive_attention,
 )
 
 __all__ = [
@@ -66,4 +70,7 @@ __all__ = [
     "check_causal_mask",
     "check_scaled_dot_product_attention",
     "check_positional_encoding",
+    "check_brevity_penalty",
+    "check_clipped_precision",
+    "check_additive_attention",
 ]
