@@ -5,7 +5,8 @@ ids a vocabulary gives each token; ``sampling.sampler`` continues a prompt with 
 under the decoding rules you set; ``attention.attention_explorer`` draws the attention weights of
 one head of a trained Transformer; ``optimizers.optimizer_explorer`` draws an optimizer's path on a
 loss surface; ``neighbours.neighbours_explorer`` answers with a word's nearest neighbours or an
-analogy. All are re-exported here::
+analogy; ``translation.translation_explorer`` translates a sentence with a trained encoder-decoder
+and shows the beam and the attention map. All are re-exported here::
 
     from lmtutor import widgets
     widgets.token_explorer({"zh_word": Vocab.build([tokenize("我有一个苹果。", "zh_word")])})
@@ -22,7 +23,9 @@ from lmtutor.widgets.neighbours import neighbours_answer, neighbours_explorer
 from lmtutor.widgets.optimizers import optimizer_explorer, optimizer_figure
 from lmtutor.widgets.sampling import DEFAULT_PROMPT, sample_html, sampler
 from lmtutor.widgets.tokens import DEFAULT_SENTENCE, token_explorer, token_table_html
+from lmtutor.widgets.translation import translation_explorer, translation_figure, translation_html
 
 __all__ = ["DEFAULT_PROMPT", "DEFAULT_SENTENCE", "SPACE_LABEL", "attention_explorer", "attention_figure",
            "neighbours_answer", "neighbours_explorer", "next_token_figure", "optimizer_explorer", "optimizer_figure",
-           "sample_html", "sampler", "token_explorer", "token_table_html"]
+           "sample_html", "sampler", "token_explorer", "token_table_html", "translation_explorer",
+           "translation_figure", "translation_html"]
