@@ -40,7 +40,7 @@ from lmtutor import lm, seq2seq, translate, translation_data, translation_metric
 from notebooks import speed_line  # noqa: E402  (benchmarks/notebooks.py, this script's folder)
 
 GOAL = 0.99  # exact match on the test split, with attention, after <= 60 s of training
-EXAMPLE = "We saw twelve thousand three hundred and five birds."  # 一万二千三百零五只鸟: reordering around 万
+EXAMPLE = "We saw twelve thousand three hundred and five birds."  # 一万二千三百零五只鸟: reorders around 万
 
 
 def scores(hypotheses: list[str], references: list[str]) -> dict:
@@ -51,6 +51,11 @@ def scores(hypotheses: list[str], references: list[str]) -> dict:
             "bleu": bleu.corpus_score(hypotheses, [references]).score,
             "chrf": chrf.corpus_score(hypotheses, [references]).score,
             "signatures": (str(bleu.get_signature()), str(chrf.get_signature()))}
+
+
+def bucket(pair) -> str:
+    """Return the length bucket of a pair: "date", or the number of digits of the number counted."""
+    return "date" if pair.frame.startswith("date") else f"{len(str(pair.value))} digits"
 
 
 def run(kind: str | None, task, codec, args) -> dict:
@@ -77,6 +82,8 @@ def run(kind: str | None, task, codec, args) -> dict:
         greedy = translator.translate([pair.english for pair in pairs])
         result[f"{split}_greedy_seconds"] = time.perf_counter() - begin
         result[f"{split}_greedy"] = scores(greedy, references)
+        result[f"{split}_buckets"] = translation_metrics.exact_match_by_bucket(greedy, references,
+                                                                               [bucket(p) for p in pairs])
         subset = pairs[:args.beam_sentences]
         begin = time.perf_counter()
         beam = translator.translate([pair.english for pair in subset], beam_width=args.beam_width)
@@ -133,6 +140,12 @@ def main() -> None:
         f"{len(task.test) + len(task.longer)}, beam {r['test_beam_seconds'] + r['longer_beam_seconds']:.1f} s "
         f"for {2 * min(args.beam_sentences, len(task.test))}" for r in results))
     print("signatures:", " | ".join(results[0]["test_greedy"]["signatures"]))
+    labels = sorted({label for r in results for split in ("test", "longer") for label in r[f"{split}_buckets"]})
+    print("\n| attention | " + " | ".join(labels) + " |   (greedy exact match by bucket, test and longer)")
+    print("|---|" + "---:|" * len(labels))
+    for r in results:
+        merged = {**r["test_buckets"], **r["longer_buckets"]}
+        print(f"| {r['kind']} | " + " | ".join(f"{100 * merged[b][0]:.1f}% ({merged[b][1]})" for b in labels) + " |")
     for r in results:
         print(f"\n{r['kind']}, first greedy errors:")
         for english, reference, output in r["test_errors"] + r["longer_errors"]:
