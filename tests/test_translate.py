@@ -93,6 +93,16 @@ def test_beam_hypotheses_come_best_first_with_their_log_probability(translator):
     assert total == pytest.approx(best.log_prob, abs=1e-9)
 
 
+def test_unknown_words_and_long_numbers_translate_through_an_explicit_unk(translator):
+    with pytest.warns(UserWarning, match="zebras"):
+        out = translator.translate(["I have 3 zebras.", "I have 13981398139813 apples."], max_length=8)
+    assert len(out) == 2 and all(isinstance(chinese, str) and len(chinese) <= 8 for chinese in out)
+    if translator.kind is not None:
+        with pytest.warns(UserWarning, match="zebras"):
+            weights, source_tokens, _ = translator.attention("I have 3 zebras.", "我有")
+        assert "<unk>" in source_tokens and weights.shape == (3, len(source_tokens))
+
+
 def test_bad_input_names_the_argument(translator, codec):
     with pytest.raises(TypeError, match="sentences"):
         translator.translate("I have 3 apples.")
