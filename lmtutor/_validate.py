@@ -9,10 +9,27 @@ was expected and shows what was given, so a learner sees the cause at the call t
 
 from __future__ import annotations
 
+import math
 import numbers
+import os
+from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
+
+# Limits on sizes (ints that set how much memory or time a call takes): beyond them a call would
+# exhaust memory, overflow int32 ids or run for hours, so it is refused with a message instead.
+MAX_ELEMENTS = 50_000_000  # entries of one array a function allocates (400 MB of float64)
+MAX_STEPS = 100_000  # optimizer steps, epochs, tokens to generate: what a notebook cell can wait for
+MAX_VOCAB = 10_000_000  # vocabulary sizes and token ids (far below int32's 2,147,483,647)
+MAX_WIDTH = 65_536  # widths of a layer or vector: hidden_size, embedding_dim, d_model, vector_size
+
+
+class UnknownWordError(KeyError, ValueError):
+    """A word that is not in the vocabulary: a ValueError (bad input) that ``except KeyError`` also catches."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
 
 
 def _show(value: Any) -> str:
@@ -69,6 +86,55 @@ def check_float(
     return value
 
 
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` as a bool after checking it is True or False (a NumPy bool too).
+
+    A yes/no flag takes a real bool only: the string "False" is truthy, so accepting it would turn a
+    flag on; 0 and 1 are refused as well, so that a number passed by mistake is not read as a flag.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    hint = " (write True or False without quotes)" if isinstance(value, str) else " (True or False)"
+    raise TypeError(f"{name} must be bool, got {type(value).__name__} {_show(value)}{hint}")
+
+
+def check_axis(name: str, axis: Any, ndim: int) -> int:
+    """Return ``axis`` as an int in [0, ndim) after checking it is an int within [-ndim, ndim)."""
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"{name} must be an int axis, got {type(axis).__name__} {_show(axis)}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{name} must be an axis of an array with {ndim} dimension(s), in "
+                         f"[{-ndim}, {ndim}), got {axis}")
+    return int(axis) % ndim
+
+
+def check_callable(name: str, value: Any, what: str = "a function") -> Any:
+    """Return ``value`` if it can be called, else raise TypeError saying what was expected."""
+    if not callable(value):
+        raise TypeError(f"{name} must be {what}, got {type(value).__name__} {_show(value)}")
+    return value
+
+
+def check_path(name: str, value: Any) -> Path:
+    """Return ``value`` as a Path after checking it is a non-empty str or an os.PathLike."""
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValueError(f"{name} must be a non-empty path, got {value!r}")
+        return Path(value)
+    if isinstance(value, os.PathLike):
+        return Path(value)
+    raise TypeError(f"{name} must be a path (a str or pathlib.Path), got {type(value).__name__} {_show(value)}")
+
+
+def check_elements(name: str, shape: tuple[int, ...], limit: int | None = None) -> None:
+    """Raise ValueError if an array of ``shape`` (that ``name`` asks for) has more than ``limit`` entries."""
+    limit = MAX_ELEMENTS if limit is None else limit
+    count = math.prod(int(n) for n in shape)
+    if count > limit:
+        raise ValueError(f"{name} asks for an array of shape {tuple(int(n) for n in shape)}, {count:,} entries, "
+                         f"more than lmtutor's limit of {limit:,}: use smaller sizes")
+
+
 def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
     """Return ``value`` if it is one of ``choices``, else raise ValueError listing them."""
     choices = list(choices)
@@ -120,20 +186,68 @@ def check_sentences(name: str, value: Any, *, allow_empty: bool = False) -> list
     return [check_token_list(f"{name}[{i}]", s) for i, s in enumerate(items)]
 
 
-def check_array(name: str, value: Any, *, min_ndim: int = 0, copy: bool = False) -> np.ndarray:
-    """Return ``value`` as a finite float64 array with at least ``min_ndim`` dimensions.
+def _kinds(value: Any, depth: int = 0) -> set[type]:
+    """Return the Python types of the scalars inside a (nested) list or tuple (arrays: their dtype)."""
+    kinds: set[type] = set()
+    for item in value:
+        if isinstance(item, (list, tuple)) and depth < 32:
+            kinds |= _kinds(item, depth + 1)
+        elif isinstance(item, np.ndarray):
+            kinds.add(item.dtype.type)
+        else:
+            kinds.add(type(item))
+    return kinds
 
-    ``copy=True`` always returns a new array (safe to modify in place).
+
+def check_array(name: str, value: Any, *, min_ndim: int = 0, ndim: int | None = None, copy: bool = False,
+                allow_empty: bool = True, allow_minus_inf: bool = False) -> np.ndarray:
+    """Return ``value`` as a finite float64 array with at least ``min_ndim`` (or exactly ``ndim``) dimensions.
+
+    The one numeric-array check of lmtutor: real numbers only (ints and floats). A str, None, a
+    ragged nested list, booleans (True is not the number 1 here) and complex numbers (the imaginary
+    part would be dropped) raise TypeError; NaN, ±inf, a wrong number of dimensions and (with
+    ``allow_empty=False``) an empty array raise ValueError. ``copy=True`` always returns a new array;
+    ``allow_minus_inf`` lets −inf through (a logit removed by a decoding rule).
     """
-    if isinstance(value, str):
-        raise TypeError(f"{name} must be an array of numbers, got a str {_show(value)}")
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__} {_show(value)}")
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be an array of numbers, got the bool {value!r}")
     try:
-        array = np.array(value, dtype=np.float64) if copy else np.asarray(value, dtype=np.float64)
+        raw = np.asarray(value)
     except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers (a ragged nested list is not one), "
+                        f"got {_show(value)}") from None
+    kind = raw.dtype.kind
+    if kind == "O" or (isinstance(value, (list, tuple)) and kind in "fiu"):
+        # numpy reads [1.0, True] as [1.0, 1.0]: look at what the list holds
+        bad = {t for t in (_kinds(value) if isinstance(value, (list, tuple)) else set(map(type, raw.reshape(-1))))
+               if issubclass(t, (bool, np.bool_, complex, np.complexfloating))
+               or not issubclass(t, (numbers.Real, np.number))}
+        if bad:
+            names = ", ".join(sorted(t.__name__ for t in bad))
+            raise TypeError(f"{name} must hold real numbers (int or float), got entries of type {names}")
+    elif kind == "b":
+        raise TypeError(f"{name} must hold numbers, got a bool array (True/False are not numbers here; "
+                        f"use .astype(float) if you mean 0/1)")
+    elif kind == "c":
+        raise TypeError(f"{name} must hold real numbers, got a complex array (dtype {raw.dtype})")
+    elif kind not in "fiu":
+        raise TypeError(f"{name} must be an array of numbers, got dtype {raw.dtype}: {_show(value)}")
+    try:
+        array = np.array(raw, dtype=np.float64) if copy else np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
         raise TypeError(f"{name} must be an array of numbers, got {_show(value)}") from None
+    if ndim is not None and array.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {array.shape}")
     if array.ndim < min_ndim:
         raise ValueError(f"{name} must have at least {min_ndim} dimension(s), got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
+    if not allow_empty and array.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
+    if allow_minus_inf:
+        if np.isnan(array).any() or np.isposinf(array).any():
+            raise ValueError(f"{name} must not hold NaN or +inf (−inf marks a removed token)")
+    elif not np.isfinite(array).all():
         raise ValueError(f"{name} must be finite, got a NaN or infinite entry")
     return array
 

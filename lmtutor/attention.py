@@ -18,8 +18,9 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from lmtutor._validate import _show, check_array, check_float, check_int
+from lmtutor._validate import MAX_WIDTH, _show, check_array, check_elements, check_float, check_ids, check_int
 
+MAX_TIME = 4096  # the longest sequence of masks and position tables (a (4096, 4096) mask: 16 M entries)
 PARAM_NAMES = ("query_kernel", "query_bias", "key_kernel", "key_bias",
                "value_kernel", "value_bias", "output_kernel", "output_bias")  # layer.get_weights() order
 
@@ -77,9 +78,21 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any,
     if value.shape[-2] != key.shape[-2]:
         raise ValueError(f"value must have one row per key (S = {key.shape[-2]}), got value shape "
                          f"{value.shape} for key shape {key.shape}")
+    try:
+        leading = np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+    except ValueError:
+        raise ValueError(f"query {query.shape}, key {key.shape} and value {value.shape} must have leading axes "
+                         f"(batch, heads) that broadcast together") from None
+    if mask is not None:
+        mask = _mask(mask, leading + (query.shape[-2], key.shape[-2]))
+    return _attend(query, key, value, mask)
+
+
+def _attend(query: np.ndarray, key: np.ndarray, value: np.ndarray, mask: np.ndarray | None):
+    """Return (output, weights) of scaled dot-product attention on checked arrays (the kernel)."""
     scores = query @ np.swapaxes(key, -1, -2) / math.sqrt(query.shape[-1])  # (..., T, S)
     if mask is not None:
-        scores = np.where(_mask(mask, scores.shape), scores, -np.inf)
+        scores = np.where(mask, scores, -np.inf)
     weights = _masked_softmax(scores)
     return weights @ value, weights
 
@@ -90,7 +103,7 @@ def causal_mask(time: int) -> np.ndarray:
     Lower triangular with the diagonal: position i attends to positions 0 ... i only, so the
     prediction made at i cannot depend on tokens after it.
     """
-    time = check_int("time", time, minimum=1)
+    time = check_int("time", time, minimum=1, maximum=MAX_TIME)
     return np.tril(np.ones((time, time), dtype=bool))
 
 
@@ -102,19 +115,25 @@ def padding_mask(ids: Any = None, *, lengths: Any = None, time: int | None = Non
     with ``time`` (default max(lengths)): key s of sequence b is real if s < lengths[b]. The
     middle axis broadcasts over queries: ``causal_mask(T) & padding_mask(ids)`` is (batch, T, T).
     """
+    if ids is not None:
+        ids = check_ids("ids", ids, 2**62, allow_empty=True)  # a token id or a pad_id: any int >= 0
+        if ids.ndim != 2:
+            raise ValueError(f"ids must be a 2-D int array (batch, time), got shape {ids.shape}")
+    if lengths is not None:
+        lengths = check_ids("lengths", lengths, MAX_TIME + 1)
+        if lengths.ndim != 1:
+            raise ValueError(f"lengths must be a 1-D array (batch,) of ints >= 0, got shape {lengths.shape}")
+    if time is not None:
+        time = check_int("time", time, minimum=1, maximum=MAX_TIME)
+    pad_id = check_int("pad_id", pad_id, minimum=0)
     if (ids is None) == (lengths is None):
         raise ValueError("give exactly one of ids (batch, time) or lengths (batch,)")
     if ids is not None:
-        array = np.asarray(ids)
-        if array.ndim != 2 or (array.size and array.dtype.kind not in "iu"):
-            raise TypeError(f"ids must be a 2-D int array (batch, time), got shape {array.shape}, "
-                            f"dtype {array.dtype}")
-        return (array != check_int("pad_id", pad_id))[:, None, :]
-    array = np.asarray(lengths)
-    if array.ndim != 1 or array.size == 0 or array.dtype.kind not in "iu" or array.min() < 0:
-        raise ValueError(f"lengths must be a non-empty 1-D array of ints >= 0, got {_show(lengths)}")
-    time = int(array.max()) if time is None else check_int("time", time, minimum=int(array.max()))
-    return (np.arange(time)[None, :] < array[:, None])[:, None, :]
+        if time is not None:
+            raise ValueError("time goes with lengths: with ids the time axis is ids.shape[1]")
+        return (ids != pad_id)[:, None, :]
+    time = int(lengths.max()) if time is None else check_int("time", time, minimum=int(lengths.max()))
+    return (np.arange(time)[None, :] < lengths[:, None])[:, None, :]
 
 
 # ---------------------------------------------------------------------- multi-head attention
@@ -124,12 +143,18 @@ def project_heads(x: Any, kernel: Any, bias: Any) -> np.ndarray:
     ``kernel`` (d_in, heads, head_dim) and ``bias`` (heads, head_dim) as in Keras's query, key
     and value projections: head h sees x W[:, h] + b[h].
     """
-    x = check_array("x", x, min_ndim=3)  # (batch, time, d_in)
-    kernel, bias = check_array("kernel", kernel, min_ndim=3), check_array("bias", bias, min_ndim=2)
+    x = check_array("x", x, ndim=3)  # (batch, time, d_in)
+    kernel, bias = check_array("kernel", kernel, ndim=3), check_array("bias", bias, ndim=2)
     d_in, heads, head_dim = kernel.shape
     if x.shape[-1] != d_in or bias.shape != (heads, head_dim):
         raise ValueError(f"kernel {kernel.shape} and bias {bias.shape} must be (d_in, heads, head_dim) "
                          f"and (heads, head_dim) with d_in = x.shape[-1] = {x.shape[-1]}")
+    return _project(x, kernel, bias)
+
+
+def _project(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """Return x W + b split into heads (the kernel of project_heads, on checked arrays)."""
+    d_in, heads, head_dim = kernel.shape
     batch, time = x.shape[0], x.shape[1]
     flat = x @ kernel.reshape(d_in, heads * head_dim) + bias.reshape(-1)  # (batch, time, heads*head_dim)
     return flat.reshape(batch, time, heads, head_dim).transpose(0, 2, 1, 3)  # (batch, heads, time, head_dim)
@@ -141,12 +166,18 @@ def combine_heads(context: Any, kernel: Any, bias: Any) -> np.ndarray:
     ``context`` (batch, heads, time, head_dim), ``kernel`` (heads, head_dim, d_out) and ``bias``
     (d_out,) as in Keras's attention_output projection.
     """
-    context = check_array("context", context, min_ndim=4)
-    kernel, bias = check_array("kernel", kernel, min_ndim=3), check_array("bias", bias, min_ndim=1)
+    context = check_array("context", context, ndim=4)
+    kernel, bias = check_array("kernel", kernel, ndim=3), check_array("bias", bias, ndim=1)
     batch, heads, time, head_dim = context.shape
     if kernel.shape[:2] != (heads, head_dim) or bias.shape != kernel.shape[2:]:
         raise ValueError(f"kernel {kernel.shape} and bias {bias.shape} must be (heads, head_dim, d_out) "
                          f"and (d_out,) with (heads, head_dim) = {(heads, head_dim)} from context")
+    return _combine(context, kernel, bias)
+
+
+def _combine(context: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """Return Concat(heads) W_o + b_o (the kernel of combine_heads, on checked arrays)."""
+    batch, heads, time, head_dim = context.shape
     merged = context.transpose(0, 2, 1, 3).reshape(batch, time, heads * head_dim)  # (batch, time, heads*head_dim)
     return merged @ kernel.reshape(heads * head_dim, -1) + bias
 
@@ -191,9 +222,15 @@ def multi_head_attention(query: Any, value: Any, params: Any, *, key: Any = None
         if p[f"{name}_kernel"].ndim != 3 or p[f"{name}_kernel"].shape[0] != x.shape[-1]:
             raise ValueError(f"params['{name}_kernel'] must be (d_in, heads, head_dim) with d_in = "
                              f"{name}.shape[-1] = {x.shape[-1]}, got {p[f'{name}_kernel'].shape}")
-    q = project_heads(query, p["query_kernel"], p["query_bias"])  # (batch, heads, T, head_dim)
-    k = project_heads(key, p["key_kernel"], p["key_bias"])  # (batch, heads, S, head_dim)
-    v = project_heads(value, p["value_kernel"], p["value_bias"])  # (batch, heads, S, head_dim_v)
+        if p[f"{name}_bias"].shape != p[f"{name}_kernel"].shape[1:]:
+            raise ValueError(f"params['{name}_bias'] must be (heads, head_dim) = {p[f'{name}_kernel'].shape[1:]} "
+                             f"like params['{name}_kernel'], got {p[f'{name}_bias'].shape}")
+    if p["output_kernel"].ndim != 3 or p["output_bias"].shape != p["output_kernel"].shape[2:]:
+        raise ValueError(f"params['output_kernel'] and params['output_bias'] must be (heads, head_dim, d_out) and "
+                         f"(d_out,), got {p['output_kernel'].shape} and {p['output_bias'].shape}")
+    q = _project(query, p["query_kernel"], p["query_bias"])  # (batch, heads, T, head_dim)
+    k = _project(key, p["key_kernel"], p["key_bias"])  # (batch, heads, S, head_dim)
+    v = _project(value, p["value_kernel"], p["value_bias"])  # (batch, heads, S, head_dim_v)
     if k.shape[1] != q.shape[1] or v.shape[1] != q.shape[1]:
         raise ValueError("params: the query, key and value kernels must have the same number of heads")
     batch, heads, time, source = q.shape[0], q.shape[1], q.shape[2], k.shape[2]
@@ -204,8 +241,11 @@ def multi_head_attention(query: Any, value: Any, params: Any, *, key: Any = None
     if _bool("use_causal_mask", use_causal_mask):
         causal = np.tril(np.ones((time, source), dtype=bool))
         full = causal if full is None else full & causal
-    context, weights = scaled_dot_product_attention(q, k, v, full)  # (batch, heads, T, head_dim_v)
-    return combine_heads(context, p["output_kernel"], p["output_bias"]), weights
+    if k.shape[-1] != q.shape[-1] or p["output_kernel"].shape[:2] != v.shape[1::2]:
+        raise ValueError("params: the query and key kernels must have the same head_dim, and output_kernel "
+                         "(heads, head_dim, d_out) must match the value kernel's heads and head_dim")
+    context, weights = _attend(q, k, v, full)  # (batch, heads, T, head_dim_v)
+    return _combine(context, p["output_kernel"], p["output_bias"]), weights
 
 
 
@@ -217,8 +257,9 @@ def sinusoidal_positions(time: int, d_model: int, *, base: float = 10000.0) -> n
     pair i turns at angular frequency ω_i = base^(−2i/d_model), so PE[t + k] is PE[t] with each
     pair rotated by the angle ω_i k, whatever t is. Every entry lies in [−1, 1].
     """
-    time = check_int("time", time, minimum=1)
-    d_model = check_int("d_model", d_model, minimum=2)
+    time = check_int("time", time, minimum=1, maximum=MAX_TIME)
+    d_model = check_int("d_model", d_model, minimum=2, maximum=MAX_WIDTH)
+    check_elements("d_model", (time, d_model))
     if d_model % 2:
         raise ValueError(f"d_model must be even (sin and cos come in pairs), got {d_model}")
     base = check_float("base", base, minimum=1.0, min_inclusive=False)

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from lmtutor import datasets
-from lmtutor._validate import check_str, check_type
+from lmtutor._validate import _show, check_bool, check_path, check_str, check_type
 from lmtutor.text import Vocab
 
 ENV_VAR = "LMTUTOR_MODELS"  # a folder of checkpoints to use instead of the checkout's data/models
@@ -50,6 +50,10 @@ class Checkpoint:
     config: Any  # lstm_lm.LSTMLMConfig
     info: dict  # corpus, tokens, epochs, seconds, per-epoch history, the command that made it
 
+    def __post_init__(self):
+        check_str("name", self.name, allow_empty=False)
+        _check_parts(self.model, self.vocab, self.config, self.info)
+
     @property
     def recipe(self):
         """Return the ``datasets.TextRecipe`` of the corpus the model was trained on (info["corpus"])."""
@@ -61,11 +65,33 @@ class Checkpoint:
 
     def encode(self, text: str, *, add_bos: bool = True) -> list[int]:
         """Return <bos> + the ids of ``text``, normalised and tokenized as the model's training corpus was."""
+        check_type("text", text, str)
+        if not check_bool("add_bos", add_bos) and not self.recipe.tokens(text):
+            raise ValueError(f"text {_show(text)} has no tokens under the corpus's recipe and add_bos is False")
         return self.recipe.encode(self.vocab, text, add_bos=add_bos)
 
     def decode(self, ids) -> str:
         """Return ``ids`` as text, joined as the training corpus's tokens are."""
         return self.recipe.decode(self.vocab, ids)
+
+
+def _check_parts(model: Any, vocab: Any, config: Any, info: Any) -> None:
+    """Raise unless model is an LSTM of build_lstm_lm for config, whose vocab_size is len(vocab), and info a dict."""
+    import keras
+
+    from lmtutor import lstm_lm
+
+    check_type("model", model, keras.Model)
+    check_type("vocab", vocab, Vocab)
+    check_type("config", config, lstm_lm.LSTMLMConfig)
+    check_type("info", info, dict)
+    if config.vocab_size != len(vocab):
+        raise ValueError(f"config.vocab_size is {config.vocab_size} but vocab has {len(vocab)} tokens")
+    names = {layer.name for layer in model.layers}
+    if not {"embedding", "lstm", "logits"} <= names or int(model.outputs[0].shape[-1]) != config.vocab_size:
+        raise ValueError(f"model must be built by lstm_lm.build_lstm_lm(config) (layers embedding, lstm, logits; "
+                         f"{config.vocab_size} logits), got layers {sorted(names)} and outputs "
+                         f"{tuple(model.outputs[0].shape)}")
 
 
 def _digest(data: bytes) -> str:
@@ -101,14 +127,14 @@ def available() -> list[str]:
 
 def save(directory: str | Path, model: Any, vocab: Vocab, config: Any, info: dict) -> Path:
     """Return ``directory`` after writing model.json, vocab.json and weights.npz (float16) into it."""
-    from lmtutor import lstm_lm
-
-    check_type("vocab", vocab, Vocab)
-    check_type("config", config, lstm_lm.LSTMLMConfig)
-    check_type("info", info, dict)
-    if config.vocab_size != len(vocab):
-        raise ValueError(f"config.vocab_size is {config.vocab_size} but vocab has {len(vocab)} tokens")
-    directory = Path(directory)
+    directory = check_path("directory", directory)
+    _check_parts(model, vocab, config, info)
+    if directory.exists() and not directory.is_dir():
+        raise ValueError(f"directory {str(directory)!r} is a file: give a folder for model.json, vocab.json, weights.npz")
+    try:
+        json.dumps(info)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"info must hold JSON values only (str, numbers, lists, dicts): {error}") from None
     directory.mkdir(parents=True, exist_ok=True)
     arrays = {f"{i:02d}": np.asarray(w, dtype=np.float16) for i, w in enumerate(model.get_weights())}
     buffer = io.BytesIO()
@@ -131,15 +157,16 @@ def load(name: str | Path, *, verify: bool = True) -> Checkpoint:
     """
     from lmtutor import lstm_lm
 
-    if not isinstance(name, Path):
+    if not isinstance(name, (Path, os.PathLike)):
         check_str("name", name, allow_empty=False)
-    check_type("verify", verify, bool)
+    check_bool("verify", verify)
     by_path = isinstance(name, Path) or "/" in str(name) or os.sep in str(name)
     directory = Path(name) if by_path else models_dir() / name
     card_path = directory / "model.json"
     if not card_path.is_file():
         where = "" if by_path else f" (available in {directory.parent}: {', '.join(available()) or 'none'})"
-        raise FileNotFoundError(f"no checkpoint {str(name)!r}: {card_path} does not exist{where}")
+        raise FileNotFoundError(f"no checkpoint {str(name)!r}: {card_path} does not exist{where}; name must "
+                                f"be a checkpoint of models_dir() or a folder holding model.json")
     card = json.loads(card_path.read_text(encoding="utf-8"))
     if card.get("format") != FORMAT or card.get("kind") != "lstm_lm":
         raise ValueError(f"{card_path} is not an lmtutor LSTM checkpoint (format {card.get('format')!r})")

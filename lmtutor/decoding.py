@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from lmtutor._validate import _show, check_float, check_ids, check_int, check_type
+from lmtutor._validate import _show, check_array, check_bool, check_float, check_ids, check_int, check_type
 from lmtutor.losses import log_softmax
 
 TOP_P_TOLERANCE = 1e-12  # a cumulative mass within this of top_p counts as reaching it (rounding)
@@ -25,24 +25,31 @@ TOP_P_TOLERANCE = 1e-12  # a cumulative mass within this of top_p counts as reac
 
 def _logits(logits: Any) -> np.ndarray:
     """Return a float64 copy of a logits vector: 1-D, no NaN or +inf, at least one finite entry."""
-    if isinstance(logits, (str, bytes)):
-        raise TypeError(f"logits must be a vector of numbers (vocab_size,), got a str {_show(logits)}")
-    try:
-        z = np.array(logits, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"logits must be a vector of numbers (vocab_size,), got {_show(logits)}") from None
+    if isinstance(logits, (str, bytes)) or logits is None:
+        raise TypeError(f"logits must be a vector of numbers (vocab_size,), got {type(logits).__name__} {_show(logits)}")
+    z = check_array("logits", logits, copy=True, allow_minus_inf=True)  # real numbers only: no bool, no complex
     if z.ndim != 1 or z.size == 0:
         raise ValueError(f"logits must be a non-empty vector of shape (vocab_size,), got shape {z.shape}")
-    if np.isnan(z).any() or np.isposinf(z).any():
-        raise ValueError("logits must not hold NaN or +inf (−inf marks a removed token)")
     if not np.isfinite(z).any():
         raise ValueError("logits has no finite entry: every token was removed")
     return z
 
 
 def _token_ids(name: str, ids: Any, vocab_size: int) -> np.ndarray:
-    """Return ``ids`` as a flat int array of token ids in [0, vocab_size) (``_validate.check_ids``)."""
-    return check_ids(name, ids, vocab_size, allow_empty=True).reshape(-1)
+    """Return ``ids`` as a 1-D int array of token ids in [0, vocab_size) (``_validate.check_ids``)."""
+    array = check_ids(name, ids, vocab_size, allow_empty=True)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one sequence of ids (1-D), got shape {array.shape}")
+    return array
+
+
+def _scaled(z: np.ndarray, temperature: float) -> np.ndarray:
+    """Return z / T, raising a ValueError naming temperature if a logit overflows to ±inf."""
+    with np.errstate(over="ignore"):
+        out = z / temperature
+    if np.isposinf(out).any() or (np.isneginf(out) & np.isfinite(z)).any():
+        raise ValueError(f"temperature {temperature:g} is too small: logits / temperature overflow to infinity")
+    return out
 
 
 def _top_k(z: np.ndarray, k: int) -> np.ndarray:
@@ -69,6 +76,12 @@ def _penalty(z: np.ndarray, seen: np.ndarray, penalty: float) -> np.ndarray:
     return z
 
 
+def _log_probs(z: np.ndarray) -> np.ndarray:
+    """Return ln softmax(z) of a checked float64 vector with a finite entry; −inf stays −inf (the kernel)."""
+    shifted = z - z.max()
+    return shifted - np.log(np.exp(shifted).sum())
+
+
 def log_probabilities(logits: Any) -> np.ndarray:
     """Return ln softmax(z)_i = (z_i − max z) − ln Σ_j exp(z_j − max z); −inf entries stay −inf."""
     return log_softmax(_logits(logits), allow_removed=True)
@@ -77,7 +90,7 @@ def log_probabilities(logits: Any) -> np.ndarray:
 def apply_temperature(logits: Any, temperature: float) -> np.ndarray:
     """Return z / T: softmax(z / T) is sharper for T < 1, flatter for T > 1, arg-max as T → 0."""
     temperature = check_float("temperature", temperature, minimum=0.0, min_inclusive=False)
-    return _logits(logits) / temperature
+    return _scaled(_logits(logits), temperature)
 
 
 def filter_top_k(logits: Any, k: int) -> np.ndarray:
@@ -123,7 +136,7 @@ class DecodingConfig:
     banned_ids: tuple[int, ...] = (0, 2)  # never produced: <pad> and <bos> are inputs, not outputs
 
     def __post_init__(self):
-        check_type("greedy", self.greedy, bool)
+        check_bool("greedy", self.greedy)
         check_float("temperature", self.temperature, minimum=0.0, min_inclusive=False)
         if self.top_k is not None:
             check_int("top_k", self.top_k, minimum=1)
@@ -133,7 +146,9 @@ class DecodingConfig:
         if isinstance(self.banned_ids, (str, bytes)) or not isinstance(self.banned_ids, (tuple, list)):
             raise TypeError(f"banned_ids must be a tuple of int token ids, got {_show(self.banned_ids)}")
         for i, token in enumerate(self.banned_ids):
-            if isinstance(token, bool) or not isinstance(token, numbers.Integral) or token < 0:
+            if isinstance(token, bool) or not isinstance(token, numbers.Integral):
+                raise TypeError(f"banned_ids[{i}] must be an int token id, got {type(token).__name__} {_show(token)}")
+            if token < 0:
                 raise ValueError(f"banned_ids[{i}] must be a token id >= 0, got {_show(token)}")
         object.__setattr__(self, "banned_ids", tuple(int(t) for t in self.banned_ids))
 
@@ -144,17 +159,23 @@ def processed_logits(logits: Any, config: DecodingConfig = DecodingConfig(),
     repetition penalty, then (unless greedy) temperature, top-k and top-p."""
     check_type("config", config, DecodingConfig)
     z = _logits(logits)
-    if config.banned_ids:
-        z[_token_ids("config.banned_ids", config.banned_ids, z.size)] = -np.inf
+    banned = _token_ids("config.banned_ids", config.banned_ids, z.size)
+    previous = _token_ids("previous_ids", previous_ids, z.size)
+    return _processed(z, config, banned, previous)
+
+
+def _processed(z: np.ndarray, config: DecodingConfig, banned: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """Return processed_logits for checked arguments: ``z`` a float64 copy it may change, ids in range."""
+    if banned.size:
+        z[banned] = -np.inf
         if not np.isfinite(z).any():
             raise ValueError("logits has no finite entry once config.banned_ids are removed: every "
                              "token was removed")
     if config.repetition_penalty != 1.0:
-        seen = np.unique(_token_ids("previous_ids", previous_ids, z.size))
-        z = _penalty(z, seen, config.repetition_penalty)
+        z = _penalty(z, np.unique(previous), config.repetition_penalty)
     if config.greedy:
         return z
-    z = z / config.temperature
+    z = _scaled(z, config.temperature)
     if config.top_k is not None:
         z = _top_k(z, config.top_k)
     if config.top_p is not None:
@@ -168,7 +189,11 @@ def probabilities(logits: Any, config: DecodingConfig = DecodingConfig(),
 
     Under ``config.greedy`` it is one-hot at arg-max z (the lowest id among ties).
     """
-    z = processed_logits(logits, config, previous_ids)
+    return _probabilities(processed_logits(logits, config, previous_ids), config)
+
+
+def _probabilities(z: np.ndarray, config: DecodingConfig) -> np.ndarray:
+    """Return the distribution of processed logits ``z`` (one-hot at the arg-max under greedy)."""
     if config.greedy:
         probs = np.zeros_like(z)
         probs[int(np.argmax(z))] = 1.0
@@ -188,4 +213,9 @@ def sample_next(logits: Any, config: DecodingConfig = DecodingConfig(), *,
         raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)) to sample, got "
                         f"{type(rng).__name__}; only greedy=True works without one")
     probs = probabilities(logits, config, previous_ids)
+    return _draw(probs, config, rng)
+
+
+def _draw(probs: np.ndarray, config: DecodingConfig, rng: np.random.Generator | None) -> int:
+    """Return the arg-max of ``probs`` under greedy, else a draw from it with ``rng``."""
     return int(np.argmax(probs)) if config.greedy else int(rng.choice(probs.size, p=probs))

@@ -14,6 +14,8 @@ holds several cases of a word, the first (most frequent) is used, as in gensim.
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -21,8 +23,31 @@ import numpy as np
 from scipy import stats
 
 from lmtutor import corpora
-from lmtutor._validate import check_int, check_str
+from lmtutor._validate import UnknownWordError, _show, check_array, check_float, check_int, check_str, check_type
 from lmtutor.embeddings import as_embeddings
+
+
+def _rows(name: str, rows: Any, fields: tuple[str, ...], *, allow_empty: bool = False) -> list[tuple]:
+    """Return ``rows`` as a list of tuples of words (str), the last field a finite score if it is "score"."""
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, (list, tuple)):
+        raise TypeError(f"{name} must be a list of ({', '.join(fields)}) tuples, got {type(rows).__name__} {_show(rows)}")
+    if not rows and not allow_empty:
+        raise ValueError(f"{name} must not be empty")
+    out = []
+    for i, row in enumerate(rows):
+        if isinstance(row, (str, bytes)) or not isinstance(row, (list, tuple)):
+            raise TypeError(f"{name}[{i}] must be a tuple ({', '.join(fields)}), got {type(row).__name__} {_show(row)}")
+        if len(row) != len(fields):
+            raise ValueError(f"{name}[{i}] must hold {len(fields)} items ({', '.join(fields)}), got {len(row)}: {_show(row)}")
+        for field, value in zip(fields, row):
+            if field == "score":
+                if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                    raise TypeError(f"{name}[{i}] must have a number as its score, got {type(value).__name__} {_show(value)}")
+                check_float(f"{name}[{i}] score", value)
+            elif not isinstance(value, str):
+                raise TypeError(f"{name}[{i}] must hold words (str) as {field}, got {type(value).__name__} {_show(value)}")
+        out.append(tuple(row))
+    return out
 
 
 def _unit(table: np.ndarray) -> np.ndarray:
@@ -41,8 +66,9 @@ def _case_index(words: Sequence[str]) -> dict[str, int]:
 
 def cosine_similarity(a: Any, b: Any) -> float:
     """Return cos(a, b) = a·b / (‖a‖ ‖b‖) of two vectors (0.0 if either is zero)."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if a.shape != b.shape or a.ndim != 1:
+    a = check_array("a", a, ndim=1, allow_empty=False)
+    b = check_array("b", b, ndim=1, allow_empty=False)
+    if a.shape != b.shape:
         raise ValueError(f"a and b must be vectors of the same length, got shapes {a.shape}, {b.shape}")
     norm = np.linalg.norm(a) * np.linalg.norm(b)
     return float(a @ b / norm) if norm else 0.0
@@ -57,6 +83,13 @@ class PairResult:
     covered: int  # pairs with both words in the vocabulary
     skipped: int  # pairs with a word out of vocabulary (OOV), left out of ρ
 
+    def __post_init__(self):
+        check_str("benchmark", self.benchmark, allow_empty=False)
+        if not (isinstance(self.spearman, float) and math.isnan(self.spearman)):  # NaN: scores without spread
+            check_float("spearman", self.spearman, minimum=-1.0, maximum=1.0)
+        check_int("covered", self.covered, minimum=1)
+        check_int("skipped", self.skipped, minimum=0)
+
 
 def evaluate_word_pairs(vectors: Any, pairs: Any = "wordsim353") -> PairResult:
     """Return PairResult: Spearman ρ(human score, cos(w1, w2)) over in-vocabulary pairs.
@@ -66,7 +99,13 @@ def evaluate_word_pairs(vectors: Any, pairs: Any = "wordsim353") -> PairResult:
     """
     emb = as_embeddings(vectors)
     name = pairs if isinstance(pairs, str) else "custom"
-    rows = corpora.load_word_pairs(pairs) if isinstance(pairs, str) else list(pairs)
+    if isinstance(pairs, str):
+        if pairs not in ("wordsim353", "simlex999"):
+            raise ValueError(f"pairs must be 'wordsim353', 'simlex999' or a list of (word1, word2, score), "
+                             f"got {pairs!r}")
+        rows = corpora.load_word_pairs(pairs)
+    else:
+        rows = _rows("pairs", pairs, ("word1", "word2", "score"))
     index, unit = _case_index(emb.words), _unit(emb.vectors)
     gold, model, skipped = [], [], 0
     for word1, word2, score in rows:
@@ -92,14 +131,33 @@ class AnalogyResult:
     skipped: int  # questions with an OOV word, left out
     sections: dict[str, tuple[int, int]]  # section -> (correct, covered), in file order
 
+    def __post_init__(self):
+        check_float("accuracy", self.accuracy, minimum=0.0, maximum=1.0)
+        check_int("correct", self.correct, minimum=0)
+        check_int("covered", self.covered, minimum=0)
+        check_int("skipped", self.skipped, minimum=0)
+        check_type("sections", self.sections, dict)
+        for section, counts in self.sections.items():
+            if not isinstance(counts, tuple) or len(counts) != 2:
+                raise TypeError(f"sections[{section!r}] must be a pair (correct, covered), got {_show(counts)}")
+            correct = check_int(f"sections[{section!r}] correct", counts[0], minimum=0)
+            if correct > check_int(f"sections[{section!r}] covered", counts[1], minimum=0):
+                raise ValueError(f"sections[{section!r}] has more correct answers than covered questions: {counts}")
+
 
 def analogy_answers(vectors: Any, questions: Sequence[tuple[str, str, str]]) -> list[str]:
     """Return the 3CosAdd answer to each (a, b, c): argmax over x ∉ {a, b, c} of cos(x, b − a + c).
 
     With unit vectors, cos(x, b̂ − â + ĉ) ranks x like cos(x, b) − cos(x, a) + cos(x, c)
-    (Mikolov et al. 2013; Levy & Goldberg 2014). Words must be in the vocabulary (KeyError).
+    (Mikolov et al. 2013; Levy & Goldberg 2014). Words must be in the vocabulary: a missing one
+    raises ``UnknownWordError`` (a ValueError that ``except KeyError`` also catches).
     """
     emb = as_embeddings(vectors)
+    questions = _rows("questions", questions, ("a", "b", "c"), allow_empty=True)
+    for i, question in enumerate(questions):
+        missing = [w for w in question if w not in emb.index]
+        if missing:
+            raise UnknownWordError(f"questions[{i}] has words not in the vocabulary of vectors: {missing}")
     unit = _unit(emb.vectors)  # (V, D)
     ids = np.array([[emb.index[w] for w in q] for q in questions], dtype=np.int64).reshape(-1, 3)
     answers: list[str] = []
@@ -120,14 +178,21 @@ def evaluate_analogies(vectors: Any, sections: dict[str, list] | None = None) ->
     skipped. ValueError if no question is covered.
     """
     emb = as_embeddings(vectors)
-    sections = corpora.load_analogies() if sections is None else sections
+    if sections is None:
+        sections = corpora.load_analogies()
+    else:
+        check_type("sections", sections, dict)
+        if not sections:
+            raise ValueError("sections must map at least one section name to questions, got {}")
+        sections = {check_str("sections key", name): _rows(f"sections[{name!r}]", questions, ("a", "b", "c", "d"))
+                    for name, questions in sections.items()}
     index = _case_index(emb.words)
     per_section, skipped, correct_total, covered_total = {}, 0, 0, 0
     for name, questions in sections.items():
         rows = [[index.get(w.upper()) for w in q] for q in questions]
         ok = [r for r in rows if None not in r]
         skipped += len(rows) - len(ok)
-        answers = analogy_answers(emb, [tuple(emb.words[i] for i in r[:3]) for r in ok])
+        answers = analogy_answers(emb, [tuple(emb.words[i] for i in r[:3]) for r in ok]) if ok else []
         correct = sum(emb.index[a] == r[3] for a, r in zip(answers, ok))
         per_section[name] = (correct, len(ok))
         correct_total, covered_total = correct_total + correct, covered_total + len(ok)
@@ -144,7 +209,7 @@ def nearest_neighbours(vectors: Any, word: str, topn: int = 10) -> list[tuple[st
     check_str("word", word, allow_empty=False)
     topn = check_int("topn", topn, minimum=1)
     if word not in emb:
-        raise KeyError(f"word {word!r} is not in the vocabulary ({len(emb)} words)")
+        raise UnknownWordError(f"word {word!r} is not in the vocabulary ({len(emb)} words)")
     unit = _unit(emb.vectors)
     scores = unit @ unit[emb.index[word]]  # (V,)
     scores[emb.index[word]] = -np.inf

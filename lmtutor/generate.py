@@ -17,12 +17,14 @@ from typing import Any, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
+from lmtutor import decoding as _decoding
 from lmtutor import text as _text
-from lmtutor._validate import _show, check_float, check_int, check_type
+from lmtutor._validate import MAX_STEPS, MAX_VOCAB, _show, check_bool, check_float, check_int, check_str, check_type
 from lmtutor._validate import check_ids as _check_ids
-from lmtutor.decoding import DecodingConfig, log_probabilities, sample_next
+from lmtutor.decoding import DecodingConfig
 
 EOS_ID = _text.Vocab.eos_id
+MAX_BEAM_WIDTH = 1_000  # beams kept per step: each costs a model step per new token
 
 
 @runtime_checkable
@@ -47,6 +49,9 @@ class StepModel(Protocol):
 
 def check_ids(name: str, ids: Any, vocab_size: int, *, allow_empty: bool = False) -> list[int]:
     """Return ``ids`` as a list of ints in [0, vocab_size): ``_validate.check_ids`` for one sequence."""
+    check_str("name", name, allow_empty=False)
+    vocab_size = check_int("vocab_size", vocab_size, minimum=1, maximum=MAX_VOCAB)
+    check_bool("allow_empty", allow_empty)
     array = _check_ids(name, ids, vocab_size, allow_empty=allow_empty)
     if array.ndim != 1:
         raise ValueError(f"{name} must be one sequence of ids (1-D), got shape {array.shape}")
@@ -64,8 +69,9 @@ def _settings(model, prompt_ids, max_tokens, config, seed, stop_id):
     """Return the checked (model, prompt, max_tokens, config, rng, stop_id) of a decoding loop."""
     model = _model(model)
     prompt = check_ids("prompt_ids", prompt_ids, model.vocab_size)
-    max_tokens = check_int("max_tokens", max_tokens, minimum=1)
+    max_tokens = check_int("max_tokens", max_tokens, minimum=1, maximum=MAX_STEPS)
     check_type("config", config, DecodingConfig)
+    _decoding._token_ids("config.banned_ids", config.banned_ids, model.vocab_size)
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
     if stop_id is not None:
         stop_id = check_int("stop_id", stop_id, minimum=0, maximum=model.vocab_size - 1)
@@ -83,15 +89,20 @@ def _loop(logits, advance, prompt, max_tokens, config, rng, stop_id, min_tokens=
     new: list[int] = []
     penalised = config.repetition_penalty != 1.0
     early = config if stop_id is None or not min_tokens else replace(config, banned_ids=config.banned_ids + (stop_id,))
+    z = _decoding._logits(logits)  # the model's first logits are checked once; the loop runs the kernels
+    banned_early, banned_late = (np.asarray(c.banned_ids, dtype=np.int64) for c in (early, config))
+    no_ids = np.zeros(0, dtype=np.int64)
     while True:
-        rules = early if len(new) < min_tokens else config
-        token = sample_next(logits, rules, rng=rng, previous_ids=prompt + new if penalised else ())
+        rules, banned = (early, banned_early) if len(new) < min_tokens else (config, banned_late)
+        previous = np.asarray(prompt + new, dtype=np.int64) if penalised else no_ids
+        z = _decoding._processed(z, rules, banned, previous)
+        token = _decoding._draw(_decoding._probabilities(z, rules), rules, rng)
         if token == stop_id:
             return new
         new.append(token)
         if len(new) == max_tokens:
             return new
-        logits = advance(token, new)
+        z = np.array(advance(token, new), dtype=np.float64)
 
 
 def generate(model: StepModel, prompt_ids: Sequence[int], *, max_tokens: int = 100,
@@ -130,8 +141,7 @@ def generate_reencoding(model: StepModel, prompt_ids: Sequence[int], *, max_toke
     with the framework's per-call overhead on top).
     """
     model, prompt, max_tokens, config, rng, stop_id = _settings(model, prompt_ids, max_tokens, config, seed, stop_id)
-    if not isinstance(use_keras, (bool, np.bool_)):
-        raise TypeError(f"use_keras must be True or False, got {_show(use_keras)}")
+    check_bool("use_keras", use_keras)
     if use_keras:
         read = lambda ids: model.full_logits(ids)[-1]
     else:
@@ -151,6 +161,15 @@ class Hypothesis:
     score: float  # log_prob / lp(|Y|): what hypotheses are ranked by
     finished: bool  # True: ended with the stop token; False: cut off at max_tokens
 
+    def __post_init__(self):
+        if not isinstance(self.ids, tuple) or not all(type(t) is int and t >= 0 for t in self.ids):
+            check_type("ids", self.ids, tuple)
+            for i, token in enumerate(self.ids):
+                check_int(f"ids[{i}]", token, minimum=0)
+        check_float("log_prob", self.log_prob, maximum=0.0)
+        check_float("score", self.score, maximum=0.0)
+        check_bool("finished", self.finished)
+
 
 def length_normalized_score(log_prob: float, length: int, length_penalty: float) -> float:
     """Return ln P(Y) / lp(Y) with lp(Y) = ((5 + |Y|) / 6)^α (Wu et al. 2016), α = length_penalty.
@@ -158,8 +177,9 @@ def length_normalized_score(log_prob: float, length: int, length_penalty: float)
     α = 0 gives ln P(Y) itself, which favours short outputs (every token adds a negative term);
     α = 1 makes long outputs score about 6 × their mean log-probability per token.
     """
+    log_prob = check_float("log_prob", log_prob, maximum=0.0)  # a log-probability: ln P <= 0
     check_int("length", length, minimum=0)
-    return float(log_prob) / ((5 + length) / 6) ** check_float("length_penalty", length_penalty, minimum=0.0)
+    return log_prob / ((5 + length) / 6) ** check_float("length_penalty", length_penalty, minimum=0.0)
 
 
 def beam_search(model: StepModel, prompt_ids: Sequence[int], *, beam_width: int = 4,
@@ -176,13 +196,16 @@ def beam_search(model: StepModel, prompt_ids: Sequence[int], *, beam_width: int 
     """
     model = _model(model)
     prompt = check_ids("prompt_ids", prompt_ids, model.vocab_size)
-    width = check_int("beam_width", beam_width, minimum=1)
-    max_tokens = check_int("max_tokens", max_tokens, minimum=1)
+    width = check_int("beam_width", beam_width, minimum=1, maximum=MAX_BEAM_WIDTH)
+    max_tokens = check_int("max_tokens", max_tokens, minimum=1, maximum=MAX_STEPS)
     alpha = check_float("length_penalty", length_penalty, minimum=0.0)
     banned = check_ids("banned_ids", banned_ids, model.vocab_size, allow_empty=True)
+    if len(set(banned)) >= model.vocab_size:
+        raise ValueError(f"banned_ids bans all {model.vocab_size} tokens: nothing is left to choose")
     if stop_id is not None:
         stop_id = check_int("stop_id", stop_id, minimum=0, maximum=model.vocab_size - 1)
     logits, state = model.start(prompt)
+    logits = _decoding._logits(logits)  # checked once: the loop below runs the kernel _log_probs
     live = [((), 0.0, logits, state)]  # (ids, ln P, logits for the next token, state)
     done: list[Hypothesis] = []
 
@@ -195,7 +218,7 @@ def beam_search(model: StepModel, prompt_ids: Sequence[int], *, beam_width: int 
         for _, _, beam_logits, _ in live:
             masked = np.array(beam_logits, dtype=np.float64)
             masked[banned] = -np.inf
-            log_probs.append(log_probabilities(masked))
+            log_probs.append(_decoding._log_probs(masked))
         totals = np.array([b[1] for b in live])[:, None] + np.stack(log_probs)  # (beams, vocab)
         chosen = []
         for rank, flat in enumerate(np.argsort(-totals, axis=None, kind="stable")):
@@ -225,6 +248,8 @@ def _sequences(sequences: Any, n: Any) -> tuple[list[tuple], int]:
     n = check_int("n", n, minimum=1)
     if isinstance(sequences, (str, bytes)):
         raise TypeError("sequences must be a list of token sequences, got a str; wrap it: [list(text)]")
+    if not isinstance(sequences, (list, tuple)):
+        raise TypeError(f"sequences must be a list of token sequences, got {type(sequences).__name__} {_show(sequences)}")
     items = list(sequences)
     out = []
     for i, seq in enumerate(items):
@@ -232,6 +257,11 @@ def _sequences(sequences: Any, n: Any) -> tuple[list[tuple], int]:
             raise TypeError(f"sequences[{i}] must be a list of tokens or ids, got {type(seq).__name__} "
                             f"{_show(seq)}; for characters use list(text)")
         out.append(tuple(np.asarray(seq).tolist()) if isinstance(seq, np.ndarray) else tuple(seq))
+        try:
+            hash(out[-1])
+        except TypeError:
+            raise TypeError(f"sequences[{i}] must hold tokens (str) or ids (int), got a nested "
+                            f"{type(seq).__name__} {_show(seq)}") from None
     if not any(len(seq) >= n for seq in out):
         raise ValueError(f"sequences has no sequence of at least n={n} tokens, so no {n}-grams")
     return out, n
@@ -272,9 +302,10 @@ def token_log_probs(model: StepModel, prompt_ids: Sequence[int], ids: Sequence[i
     prompt = check_ids("prompt_ids", prompt_ids, model.vocab_size)
     ids = check_ids("ids", ids, model.vocab_size)
     logits, state = model.start(prompt)
+    logits = _decoding._logits(logits)  # checked once; the loop runs the kernel _log_probs
     out = np.empty(len(ids))
     for t, token in enumerate(ids):
-        out[t] = log_probabilities(logits)[token]
+        out[t] = _decoding._log_probs(np.asarray(logits, dtype=np.float64))[token]
         if t + 1 < len(ids):
             logits, state = model.step(state, token)
     return out

@@ -20,19 +20,34 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse
 
-from lmtutor._validate import check_float, check_int, check_sentences, check_type
-from lmtutor.embeddings import Embeddings, build_vocab, encode, summing_matrix
+from lmtutor._validate import (
+    MAX_STEPS, MAX_VOCAB, MAX_WIDTH, check_array, check_float, check_ids, check_int, check_sentences, check_type,
+)
+from lmtutor.embeddings import (
+    MAX_BATCH, MAX_WINDOW, Embeddings, _check_losses, _summing_matrix, build_vocab, encode,
+)
 
 
 def cooccurrence(ids: np.ndarray, sentence_ids: np.ndarray, vocab_size: int, window: int):
     """Return X as (rows, cols, counts): X_ij = Σ 1/d over word j at distance d ≤ window of word i.
 
     Counted symmetrically (both sides) within a sentence, as in the GloVe paper; only nonzero
-    entries are returned, shapes (nnz,) each.
+    entries are returned, shapes (nnz,) each. ``ids`` and ``sentence_ids`` (T,) are what
+    ``embeddings.encode`` returns: ids in [0, vocab_size), sentence numbers in increasing order.
     """
+    vocab_size = check_int("vocab_size", vocab_size, minimum=1, maximum=MAX_VOCAB)
+    ids = check_ids("ids", ids, vocab_size, allow_empty=True)
+    if ids.ndim != 1:
+        raise ValueError(f"ids must be 1-D (T,), got shape {ids.shape}")
+    sentence_ids = check_ids("sentence_ids", sentence_ids, 2**62, allow_empty=True)
+    if sentence_ids.shape != ids.shape:
+        raise ValueError(f"sentence_ids must have the shape of ids {ids.shape} (one sentence number per id), "
+                         f"got {sentence_ids.shape}")
+    if np.any(np.diff(sentence_ids) < 0):
+        raise ValueError("sentence_ids must not decrease: a sentence's words are consecutive (embeddings.encode)")
     window = check_int("window", window, minimum=1)
-    rows, cols, weights = [], [], []
-    for d in range(1, window + 1):
+    rows, cols, weights = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
+    for d in range(1, min(window, len(ids) - 1) + 1):  # no pair is farther apart than the text is long
         same = sentence_ids[:-d] == sentence_ids[d:]  # (T-d,)
         left, right = ids[:-d][same], ids[d:][same]
         rows += [left, right]
@@ -45,8 +60,15 @@ def cooccurrence(ids: np.ndarray, sentence_ids: np.ndarray, vocab_size: int, win
 
 
 def weighting(x: np.ndarray, x_max: float = 100.0, alpha: float = 0.75) -> np.ndarray:
-    """Return f(x) = (x / x_max)^α where x < x_max, else 1 (same shape as x)."""
-    x = np.asarray(x, dtype=float)
+    """Return f(x) = (x / x_max)^α where x < x_max, else 1 (same shape as x); x are counts >= 0."""
+    x = check_array("x", x)
+    if np.any(x < 0):
+        raise ValueError(f"x must hold co-occurrence counts >= 0, got {x[x < 0].flat[0]:g}")
+    return _weighting(x, check_float("x_max", x_max, minimum=0.0, min_inclusive=False),
+                      check_float("alpha", alpha, minimum=0.0))
+
+
+def _weighting(x: np.ndarray, x_max: float, alpha: float) -> np.ndarray:
     return np.where(x < x_max, (x / x_max) ** alpha, 1.0)
 
 
@@ -56,13 +78,39 @@ def glove_loss(w, w_tilde, b, b_tilde, rows, cols, counts, x_max=100.0, alpha=0.
     Shapes: w, w_tilde (V, D); b, b_tilde (V,); rows, cols, counts (nnz,). Computed in float64,
     8,192 entries at a time (small blocks stay in the CPU cache: 5x faster than 65,536).
     """
+    w = check_array("w", w, ndim=2, allow_empty=False)  # (V, D)
+    size = len(w)
+    w_tilde = check_array("w_tilde", w_tilde, ndim=2)
+    if w_tilde.shape != w.shape:
+        raise ValueError(f"w_tilde must have the shape of w (V, D) = {w.shape}, got {w_tilde.shape}")
+    b, b_tilde = check_array("b", b, ndim=1), check_array("b_tilde", b_tilde, ndim=1)
+    for name, bias in (("b", b), ("b_tilde", b_tilde)):
+        if bias.shape != (size,):
+            raise ValueError(f"{name} must have one bias per row of w: shape ({size},), got {bias.shape}")
+    rows = check_ids("rows", rows, size, allow_empty=True)
+    if rows.ndim != 1:
+        raise ValueError(f"rows must be 1-D (nnz,), got shape {rows.shape}")
+    cols = check_ids("cols", cols, size, allow_empty=True)
+    counts = check_array("counts", counts, ndim=1)
+    for name, array in (("cols", cols), ("counts", counts)):
+        if array.shape != rows.shape:
+            raise ValueError(f"{name} must have one entry per entry of rows: shape {rows.shape}, got {array.shape}")
+    if np.any(counts <= 0):
+        raise ValueError(f"counts must hold the nonzero co-occurrence counts X_ij > 0, got {counts[counts <= 0][0]:g}")
+    x_max = check_float("x_max", x_max, minimum=0.0, min_inclusive=False)
+    alpha = check_float("alpha", alpha, minimum=0.0)
+    return _glove_loss(w, w_tilde, b, b_tilde, rows, cols, counts, x_max, alpha)
+
+
+def _glove_loss(w, w_tilde, b, b_tilde, rows, cols, counts, x_max, alpha) -> float:
+    """Return J (the kernel of glove_loss, on checked arrays)."""
     total = 0.0
     for first in range(0, len(counts), 8192):
         block = slice(first, first + 8192)
         i, j, x = rows[block], cols[block], counts[block]
         diff = (np.einsum("nd,nd->n", w[i], w_tilde[j], dtype=float) + b[i].astype(float)
                 + b_tilde[j] - np.log(x))  # (n,)
-        total += float(weighting(x, x_max, alpha) @ (diff * diff))
+        total += float(_weighting(x, x_max, alpha) @ (diff * diff))
     return total
 
 
@@ -82,8 +130,9 @@ class GloVeConfig:
     seed: int = 0  # seeds the initial vectors and the order of entries
 
     def __post_init__(self):
-        for name in ("vector_size", "window", "min_count", "epochs", "batch_size"):
-            check_int(name, getattr(self, name), minimum=1)
+        for name, maximum in (("vector_size", MAX_WIDTH), ("window", MAX_WINDOW), ("min_count", None),
+                              ("epochs", MAX_STEPS), ("batch_size", MAX_BATCH)):
+            check_int(name, getattr(self, name), minimum=1, maximum=maximum)
         check_int("seed", self.seed, minimum=0)
         check_float("x_max", self.x_max, minimum=0.0, min_inclusive=False)
         check_float("alpha", self.alpha, minimum=0.0)
@@ -99,6 +148,12 @@ class GloVeResult:
     losses: tuple[float, ...]  # J over all nonzero X_ij after each epoch
     seconds: float  # training time, counting X included
 
+    def __post_init__(self):
+        check_type("embeddings", self.embeddings, Embeddings)
+        check_type("parameters", self.parameters, dict)
+        _check_losses("losses", self.losses)
+        check_float("seconds", self.seconds, minimum=0.0)
+
 
 def _adagrad(table, grad_sq, index, g, other, lr) -> None:
     """Apply AdaGrad in place to rows ``index`` of ``table``: G += g²; θ −= η g / √G.
@@ -106,7 +161,7 @@ def _adagrad(table, grad_sq, index, g, other, lr) -> None:
     The gradient of row index[n] is g[n] · other[n] (other (B, D + 1): the partner's vector with
     1 in the bias column), summed over the entries of the batch that share the row.
     """
-    unique, spread = summing_matrix(index[:, None], len(table), g[:, None])
+    unique, spread = _summing_matrix(index[:, None], len(table), g[:, None])
     grad = spread @ other  # (U, D + 1) ∂J/∂[w, b] per distinct row
     grad_sq[unique] += grad * grad
     table[unique] -= lr * grad / np.sqrt(grad_sq[unique])
@@ -136,7 +191,7 @@ def train_glove(sentences: Sequence[Sequence[str]], config: GloVeConfig = GloVeC
     table[:, :dim] = (rng.random((size, dim)) - 0.5) / dim
     table_tilde[:, :dim] = (rng.random((size, dim)) - 0.5) / dim
     grad_sq, grad_sq_tilde = np.ones_like(table), np.ones_like(table_tilde)
-    weights = weighting(counts, config.x_max, config.alpha).astype(np.float32)  # (nnz,) f(X_ij)
+    weights = _weighting(counts, config.x_max, config.alpha).astype(np.float32)  # (nnz,) f(X_ij)
     log_counts = np.log(counts).astype(np.float32)  # (nnz,)
     lr = np.float32(config.learning_rate)
     w, w_t, b, b_t = table[:, :dim], table_tilde[:, :dim], table[:, dim], table_tilde[:, dim]  # views
@@ -153,7 +208,7 @@ def train_glove(sentences: Sequence[Sequence[str]], config: GloVeConfig = GloVeC
             wi[:, dim], wj[:, dim] = 1.0, 1.0  # so the bias column of g · partner is g
             _adagrad(table, grad_sq, i, g, wj, lr)
             _adagrad(table_tilde, grad_sq_tilde, j, g, wi, lr)
-        losses.append(glove_loss(w, w_t, b, b_t, rows, cols, counts, config.x_max, config.alpha))
+        losses.append(_glove_loss(w, w_t, b, b_t, rows, cols, counts, config.x_max, config.alpha))
     params = {"w": w, "w_tilde": w_t, "b": b, "b_tilde": b_t, "rows": rows, "cols": cols,
               "counts": counts}
     return GloVeResult(Embeddings(words, w + w_t), params, tuple(losses), time.perf_counter() - start)

@@ -20,7 +20,7 @@ import keras
 import numpy as np
 
 from lmtutor import losses, quiet_retracing
-from lmtutor._validate import _show, check_float, check_ids, check_int, check_type
+from lmtutor._validate import MAX_STEPS, _show, check_bool, check_float, check_ids, check_int, check_type
 from lmtutor.text import Vocab
 
 
@@ -32,7 +32,10 @@ def layer_seeds(seed: int) -> Iterator[int]:
     seeded alike would start equal; builders draw one seed per initializer (and per Dropout) from
     here instead of calling ``keras.utils.set_random_seed``, which resets the session's global RNGs.
     """
-    seed = check_int("seed", seed, minimum=0)
+    return _seeds(check_int("seed", seed, minimum=0))  # checked now, not at the first next()
+
+
+def _seeds(seed: int) -> Iterator[int]:
     index = 0
     while True:
         yield int(np.random.SeedSequence([seed, index]).generate_state(1)[0] % (2**31 - 1))
@@ -45,6 +48,7 @@ def model_context(model: keras.Model) -> int | None:
     The small protocol of :func:`evaluate_documents`: a Transformer has one position vector per
     position and a finite context; a recurrent model reads any length (None).
     """
+    check_type("model", model, keras.Model)
     for layer in model.layers:
         if layer.name == "positions" and isinstance(getattr(layer, "context", None), int):
             return layer.context
@@ -53,6 +57,7 @@ def model_context(model: keras.Model) -> int | None:
 
 def vocab_size(model: keras.Model) -> int:
     """Return the number of logits ``model`` outputs per position: its vocabulary size."""
+    check_type("model", model, keras.Model)
     return int(model.outputs[0].shape[-1])
 
 
@@ -63,6 +68,7 @@ def input_sizes(model: keras.Model) -> list[int]:
     several inputs (an encoder-decoder reads source and target ids) names them; input "x" is read by
     the Embedding layer named "x_embedding", and its ``input_dim`` is the bound.
     """
+    check_type("model", model, keras.Model)
     if len(model.inputs) == 1:
         return [vocab_size(model)]
     sizes = []
@@ -77,7 +83,8 @@ def input_sizes(model: keras.Model) -> list[int]:
 
 
 # ------------------------------------------------------------------------------------ training
-def _pair(name: str, data: Any, size: int, context: int | None, sizes: list[int]) -> tuple[Any, np.ndarray]:
+def _pair(name: str, data: Any, size: int, context: int | None, sizes: list[int],
+          shapes: tuple | None = None) -> tuple[Any, np.ndarray]:
     """Return (inputs, targets) as checked int arrays with the same number of examples.
 
     Targets are ids below ``size``; with several model inputs (``sizes``: :func:`input_sizes`) inputs
@@ -101,6 +108,14 @@ def _pair(name: str, data: Any, size: int, context: int | None, sizes: list[int]
     if inputs.shape[:targets.ndim] != targets.shape[:inputs.ndim] or len(inputs) != len(targets) or inputs.size == 0:
         raise ValueError(f"{name}: inputs {inputs.shape} and targets {targets.shape} must be non-empty "
                          f"with the same number of examples")
+    if shapes is not None:
+        (input_shape,), output_shape = shapes
+        if inputs.ndim != len(input_shape) or any(w is not None and w != n for w, n in zip(input_shape[1:], inputs.shape[1:])):
+            raise ValueError(f"{name} inputs have shape {inputs.shape}, but the model reads "
+                             f"{tuple(input_shape)} (None: any size)")
+        if targets.ndim != len(output_shape) - 1:
+            raise ValueError(f"{name} targets have shape {targets.shape}, but the model's logits are "
+                             f"{tuple(output_shape)}: one target id per logits row, shape {tuple(output_shape[:-1])}")
     return inputs.astype(np.int32), targets.astype(np.int32)
 
 
@@ -153,25 +168,26 @@ def train(model: keras.Model, train_data: Any, *, valid_data: Any = None, valid_
     line is printed per epoch instead of Keras's progress bar.
     """
     check_type("model", model, keras.Model)
+    if not getattr(model, "compiled", True):
+        raise ValueError("model must be compiled (model.compile(optimizer=..., loss=...)) before lm.train fits it; "
+                         "the builders of lstm_lm and transformer return compiled models")
     size, context, sizes = vocab_size(model), model_context(model), input_sizes(model)
-    inputs, targets = _pair("train_data", train_data, size, context, sizes)
-    valid = _pair("valid_data", valid_data, size, context, sizes) if valid_data is not None else None
-    epochs = check_int("epochs", epochs, minimum=1)
+    shapes = ([tuple(model.inputs[0].shape)], tuple(model.outputs[0].shape)) if len(sizes) == 1 else None
+    inputs, targets = _pair("train_data", train_data, size, context, sizes, shapes)
+    valid = _pair("valid_data", valid_data, size, context, sizes, shapes) if valid_data is not None else None
+    epochs = check_int("epochs", epochs, minimum=1, maximum=MAX_STEPS)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     if max_seconds is not None:
         max_seconds = check_float("max_seconds", max_seconds, minimum=0.0, min_inclusive=False)
-    check_type("verbose", verbose, bool)
+    check_bool("verbose", verbose)
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
     if patience is not None:
         patience = check_int("patience", patience, minimum=0)
-    check_type("restore_best", restore_best, bool)
+    check_bool("restore_best", restore_best)
     check_type("report", report, str)
     valid_batch_size = check_int("valid_batch_size", valid_batch_size, minimum=1)
     if valid_documents is not None:
-        if isinstance(valid_documents, (str, bytes)) or not valid_documents:
-            raise ValueError("valid_documents must be a non-empty list of id lists (corpus.ids('valid'))")
-        for i, doc in enumerate(valid_documents):
-            check_ids(f"valid_documents[{i}]", doc, size, allow_empty=True)
+        _documents("valid_documents", valid_documents, size)
     monitor = "valid_bits" if valid_documents is not None else f"val_{report}" if valid is not None else None
     if (patience is not None or restore_best) and monitor is None:
         raise ValueError("patience and restore_best need a validation score: pass valid_data or valid_documents")
@@ -222,6 +238,22 @@ def train(model: keras.Model, train_data: Any, *, valid_data: Any = None, valid_
 
 
 # ------------------------------------------------------------------------------------- scoring
+def _documents(name: str, documents: Any, size: int) -> list[list[int]]:
+    """Return ``documents`` as lists of ids below ``size``, raising unless it is a non-empty list of id lists."""
+    if isinstance(documents, (str, bytes)) or not isinstance(documents, (list, tuple)):
+        raise TypeError(f"{name} must be a list of id lists (corpus.ids('valid')), got "
+                        f"{type(documents).__name__} {_show(documents)}")
+    if not documents:
+        raise ValueError(f"{name} must be a non-empty list of id lists (corpus.ids('valid'))")
+    out = []
+    for i, doc in enumerate(documents):
+        ids = check_ids(f"{name}[{i}]", doc, size, allow_empty=True)
+        if ids.ndim != 1:
+            raise ValueError(f"{name}[{i}] must be one document, a 1-D list of ids, got shape {ids.shape}")
+        out.append(ids.tolist())
+    return out
+
+
 def _rows(sequences: list[list[int]], context: int | None, stride: int) -> list[tuple[list, list, int]]:
     """Return (inputs, targets, targets to skip) per model input: whole sequences, or context windows."""
     rows = []
@@ -256,16 +288,16 @@ def evaluate_documents(model: keras.Model, documents: Sequence[Sequence[int]], *
     """
     check_type("model", model, keras.Model)
     size = vocab_size(model)
-    if isinstance(documents, (str, bytes)) or not documents:
-        raise ValueError("documents must be a non-empty list of id lists (corpus.ids('valid'))")
+    documents = _documents("documents", documents, size)
     context = model_context(model) if context is None else check_int("context", context, minimum=1)
+    if stride is not None:
+        check_int("stride", stride, minimum=1)
     if stride is not None and context is None:
         raise ValueError("stride applies to a model with a finite context: pass context too")
     if context is not None:
         stride = max(context // 2, 1) if stride is None else check_int("stride", stride, minimum=1, maximum=context)
     batch_size = check_int("batch_size", batch_size, minimum=1)
-    sequences = [[Vocab.bos_id, *check_ids(f"documents[{i}]", doc, size, allow_empty=True).tolist(), Vocab.eos_id]
-                 for i, doc in enumerate(documents)]
+    sequences = [[Vocab.bos_id, *doc, Vocab.eos_id] for doc in documents]
     rows = sorted(_rows(sequences, context, stride or 1), key=lambda row: len(row[0]))  # less padding
     total, count = 0.0, 0
     for first in range(0, len(rows), batch_size):

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from lmtutor._validate import _show, check_array, check_float
+from lmtutor._validate import _kinds, _show, check_array, check_axis, check_bool, check_float
 
 KERAS_EPSILON = 1e-7  # keras.config.epsilon(): Keras clips probabilities to [ε, 1 − ε]
 
@@ -29,13 +29,25 @@ def _array(name: str, value: Any, *, min_ndim: int = 1) -> np.ndarray:
 
 
 def _labels(labels: Any, outputs: np.ndarray, outputs_name: str) -> np.ndarray:
-    """Return integer ``labels`` of shape outputs.shape[:-1] with every id in [0, vocabulary size)."""
-    array = np.asarray(labels)
-    if array.dtype.kind not in "iu":
-        if array.dtype.kind == "f" and np.all(array == np.round(array)):
-            array = array.astype(np.int64)
-        else:
-            raise TypeError(f"labels must be integer token ids, got dtype {array.dtype}: {_show(labels)}")
+    """Return integer ``labels`` of shape outputs.shape[:-1] with every id in [0, vocabulary size).
+
+    Floats that are whole numbers (1.0) count as ids, as in Keras; 1.5, NaN, booleans do not.
+    """
+    if isinstance(labels, (str, bytes)) or labels is None:
+        raise TypeError(f"labels must be integer token ids, got {type(labels).__name__} {_show(labels)}")
+    try:
+        array = np.asarray(labels)
+    except (TypeError, ValueError):
+        raise TypeError(f"labels must be integer token ids (an array), got {_show(labels)}") from None
+    if array.dtype.kind == "f":
+        if not np.all(np.isfinite(array) & (array == np.round(array))):
+            raise TypeError(f"labels must be integer token ids, got dtype {array.dtype} with a fractional or "
+                            f"non-finite entry: {_show(labels)}")
+        array = array.astype(np.int64)
+    elif array.dtype.kind not in "iu":
+        raise TypeError(f"labels must be integer token ids, got dtype {array.dtype}: {_show(labels)}")
+    elif isinstance(labels, (list, tuple)) and any(issubclass(t, (bool, np.bool_)) for t in _kinds(labels)):
+        raise TypeError(f"labels must be integer token ids, got a bool inside: {_show(labels)}")  # numpy reads True as 1
     if array.shape != outputs.shape[:-1]:
         raise ValueError(f"labels must have shape {outputs.shape[:-1]} ({outputs_name}.shape[:-1]), "
                          f"got {array.shape}")
@@ -62,6 +74,9 @@ def softmax(logits: Any, axis: int = -1) -> np.ndarray:
     so no exp overflows; the largest term is exp(0) = 1, so the sum is ≥ 1 and never 0.
     """
     z = _array("logits", logits)
+    axis = check_axis("axis", axis, z.ndim)
+    if z.shape[axis] == 0:
+        raise ValueError(f"logits must have at least one entry along axis {axis}, got shape {z.shape}")
     shifted = z - z.max(axis=axis, keepdims=True)
     e = np.exp(shifted)
     return e / e.sum(axis=axis, keepdims=True)
@@ -75,14 +90,16 @@ def log_softmax(logits: Any, axis: int = -1, *, allow_removed: bool = False) -> 
     or a ban, as in ``decoding``): it stays −inf; NaN, +inf and a row with no finite entry still
     raise.
     """
-    if not allow_removed:
+    if not check_bool("allow_removed", allow_removed):
         z = _array("logits", logits)
+        axis = check_axis("axis", axis, z.ndim)
     else:
-        z = np.asarray(logits, dtype=np.float64)
-        if np.isnan(z).any() or np.isposinf(z).any():
-            raise ValueError("logits must not hold NaN or +inf (−inf marks a removed token)")
-        if z.ndim == 0 or not np.isfinite(z).any(axis=axis).all():
+        z = check_array("logits", logits, min_ndim=1, allow_minus_inf=True)
+        axis = check_axis("axis", axis, z.ndim)
+        if not np.isfinite(z).any(axis=axis).all():
             raise ValueError("logits has a row with no finite entry: every token was removed")
+    if z.shape[axis] == 0:
+        raise ValueError(f"logits must have at least one entry along axis {axis}, got shape {z.shape}")
     shifted = z - z.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
@@ -91,8 +108,13 @@ def sigmoid(z: Any) -> np.ndarray:
     """Return σ(z) = 1 / (1 + e^−z), computed as (1 + tanh(z / 2)) / 2 so no exp overflows.
 
     The logistic function of the LSTM's gates (notebook 04) and of skip-gram's loss (notebook 02);
-    ``z`` is used as given (a float array; no copy or check: it sits inside training loops).
+    the training loops call the unchecked kernel ``_sigmoid`` on arrays they made themselves.
     """
+    return _sigmoid(check_array("z", z))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """Return σ(z) for a float array ``z`` used as given (no copy, no check: training loops call it)."""
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
@@ -114,6 +136,7 @@ def sparse_cross_entropy_from_probs(labels: Any, probs: Any, epsilon: float = KE
     """
     p = _probs(probs)
     y = _labels(labels, p, "probs")
+    epsilon = _epsilon(epsilon)
     if epsilon:
         p = np.clip(p, epsilon, 1 - epsilon)
         p = p / p.sum(axis=-1, keepdims=True)
@@ -139,9 +162,15 @@ def cross_entropy_from_probs(targets: Any, probs: Any, epsilon: float = KERAS_EP
     """
     p = _probs(probs)
     t = _targets(targets, p, "probs")
+    epsilon = _epsilon(epsilon)
     with np.errstate(divide="ignore"):
         logs = np.log(np.clip(p, epsilon, 1 - epsilon) if epsilon else p)
     return -(t * np.where(t == 0, 0.0, logs)).sum(axis=-1)
+
+
+def _epsilon(epsilon: Any) -> float:
+    """Return the clipping ε after checking 0 <= ε < 0.5 (clip(p, ε, 1 − ε) needs ε < 1 − ε)."""
+    return check_float("epsilon", epsilon, minimum=0.0, maximum=0.5, max_inclusive=False)
 
 
 def _probs(probs: Any) -> np.ndarray:

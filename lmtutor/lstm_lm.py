@@ -23,7 +23,9 @@ import numpy as np
 from lmtutor import lm, rnn
 from lmtutor import generate as generation
 from lmtutor.decoding import DecodingConfig
-from lmtutor._validate import _show, check_float, check_ids, check_int, check_type
+from lmtutor._validate import (
+    MAX_VOCAB, MAX_WIDTH, _show, check_elements, check_float, check_ids, check_int, check_token_list, check_type,
+)
 from lmtutor.text import Vocab
 
 
@@ -41,13 +43,15 @@ class LSTMLMConfig:
     seed: int = 0  # seeds every initializer and dropout mask of the model (no global seed is set)
 
     def __post_init__(self):
-        check_int("vocab_size", self.vocab_size, minimum=5)
-        check_int("embedding_dim", self.embedding_dim, minimum=1)
-        check_int("hidden_size", self.hidden_size, minimum=1)
+        check_int("vocab_size", self.vocab_size, minimum=5, maximum=MAX_VOCAB)
+        check_int("embedding_dim", self.embedding_dim, minimum=1, maximum=MAX_WIDTH)
+        check_int("hidden_size", self.hidden_size, minimum=1, maximum=MAX_WIDTH)
+        check_elements("vocab_size", (self.vocab_size, max(self.embedding_dim, self.hidden_size)))
+        check_elements("hidden_size", (max(self.embedding_dim, self.hidden_size), 4 * self.hidden_size))
         check_float("learning_rate", self.learning_rate, minimum=0.0, min_inclusive=False)
         check_float("clip_norm", self.clip_norm, minimum=0.0, min_inclusive=False)
         check_float("dropout", self.dropout, minimum=0.0, maximum=1.0, max_inclusive=False)
-        check_int("decay_steps", self.decay_steps, minimum=0)
+        check_int("decay_steps", self.decay_steps, minimum=0, maximum=10**9)
         check_int("seed", self.seed, minimum=0)
 
 
@@ -78,6 +82,14 @@ def build_lstm_lm(config: LSTMLMConfig) -> keras.Model:
     model.compile(optimizer=keras.optimizers.Adam(rate, global_clipnorm=config.clip_norm),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     return model
+
+
+def _one_sequence(name: str, ids, vocab_size: int) -> np.ndarray:
+    """Return ``ids`` as a 1-D int array of ids below ``vocab_size``, raising an error naming ``name``."""
+    array = check_ids(name, ids, vocab_size)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one sequence of ids (1-D), got shape {array.shape}")
+    return array
 
 
 class LSTMStepper:
@@ -111,7 +123,7 @@ class LSTMStepper:
 
     def start(self, prompt_ids: Sequence[int]) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
         """Return (logits for the token after the prompt, state (h, c)), the prompt read once from zeros."""
-        ids = check_ids("prompt_ids", prompt_ids, self.vocab_size)
+        ids = _one_sequence("prompt_ids", prompt_ids, self.vocab_size)
         _, h, c = rnn.lstm_forward(self.table[ids][None], self.weights)  # h, c: (1, hidden_size)
         return self._logits(h), (h, c)
 
@@ -120,13 +132,20 @@ class LSTMStepper:
         """Return (logits for the token after ``token_id``, new state (h, c)); ``state`` is not changed."""
         if not isinstance(state, tuple) or len(state) != 2:
             raise TypeError(f"state must be the (h, c) pair returned by start or step, got {_show(state)}")
+        for name, array in zip(("state[0] (h)", "state[1] (c)"), state):  # O(hidden): no per-token re-check of weights
+            if not isinstance(array, np.ndarray) or array.shape != (1, self.hidden_size) or array.dtype.kind != "f":
+                raise TypeError(f"{name} must be a float array of shape (1, {self.hidden_size}) as start or step "
+                                f"return it, got {_show(array)}")
+            if not np.isfinite(array).all():
+                raise ValueError(f"{name} must be finite, got a NaN or infinite entry")
         token_id = check_int("token_id", token_id, minimum=0, maximum=self.vocab_size - 1)
-        h, c = rnn.lstm_step(self.table[[token_id]], state[0], state[1], self.weights)
+        kernel, recurrent, bias = self.weights
+        h, c = rnn._lstm_cell(self.table[[token_id]] @ kernel + bias, state[0], state[1], recurrent)
         return self._logits(h), (h, c)
 
     def full_logits(self, ids: Sequence[int]) -> np.ndarray:
         """Return the Keras model's logits (len(ids), vocab_size), float64, for ``ids`` read from zeros."""
-        ids = check_ids("ids", ids, self.vocab_size)
+        ids = _one_sequence("ids", ids, self.vocab_size)
         logits = self.model.predict_on_batch(np.array([ids], dtype=np.int32))  # (1, len(ids), vocab_size)
         return np.asarray(logits, dtype=np.float64)[0]
 
@@ -140,10 +159,11 @@ def generate(model: keras.Model, vocab: Vocab, prompt: Sequence[str] = (), *, ma
     ``max_tokens`` tokens; <pad> and <bos> are never produced.
     """
     check_type("vocab", vocab, Vocab)
+    prompt = check_token_list("prompt", prompt)  # a str would be split into characters
     config = DecodingConfig(temperature=temperature)
     stepper = LSTMStepper(model)
     if len(vocab) != stepper.vocab_size:
         raise ValueError(f"vocab has {len(vocab)} tokens but the model predicts {stepper.vocab_size}")
-    ids = generation.generate(stepper, vocab.encode(list(prompt), add_bos=True), max_tokens=max_tokens,
+    ids = generation.generate(stepper, vocab.encode(prompt, add_bos=True), max_tokens=max_tokens,
                               config=config, seed=seed)
     return vocab.decode(ids)

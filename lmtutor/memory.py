@@ -18,8 +18,12 @@ import keras
 import numpy as np
 
 from lmtutor import lm
-from lmtutor._validate import check_choice, check_float, check_int, check_type
+from lmtutor._validate import (
+    MAX_STEPS, MAX_WIDTH, check_array, check_choice, check_elements, check_float, check_int, check_type,
+)
 
+MAX_SYMBOLS = 100_000  # symbols of the recall task (ids up to 2 * MAX_SYMBOLS fit int32 many times over)
+MAX_GAP = 100_000  # distractors between the symbol and the answer
 VARIANTS = {"rnn": ("rnn", "default"), "lstm": ("lstm", "default"), "lstm chrono": ("lstm", "chrono")}
 
 
@@ -32,8 +36,9 @@ def recall_data(num_examples: int, gap: int, *, num_symbols: int = 8,
     0..num_symbols-1), seen ``gap`` steps before the end. Chance accuracy is 1 / num_symbols.
     """
     num_examples = check_int("num_examples", num_examples, minimum=1)
-    gap = check_int("gap", gap, minimum=1)
-    num_symbols = check_int("num_symbols", num_symbols, minimum=2)
+    gap = check_int("gap", gap, minimum=1, maximum=MAX_GAP)
+    num_symbols = check_int("num_symbols", num_symbols, minimum=2, maximum=MAX_SYMBOLS)
+    check_elements("num_examples", (num_examples, gap + 1))
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
     first = rng.integers(1, num_symbols + 1, size=num_examples)
     noise = rng.integers(num_symbols + 1, 2 * num_symbols + 1, size=(num_examples, gap))
@@ -48,8 +53,8 @@ def chrono_bias(hidden_size: int, max_gap: int, *, seed: int = 0) -> np.ndarray:
     1 / (1 - σ(b_f)) = 1 + u steps, so the units cover memories of 1 to max_gap steps; Keras's default
     (b_f = 1, σ(1) = 0.73) keeps 0.73^k of the cell after k steps.
     """
-    hidden_size = check_int("hidden_size", hidden_size, minimum=1)
-    max_gap = check_int("max_gap", max_gap, minimum=3)
+    hidden_size = check_int("hidden_size", hidden_size, minimum=1, maximum=MAX_WIDTH)
+    max_gap = check_int("max_gap", max_gap, minimum=3, maximum=MAX_GAP)
     forget = np.log(np.random.default_rng(check_int("seed", seed, minimum=0)).uniform(1, max_gap - 1, hidden_size))
     zeros = np.zeros(hidden_size)
     return np.concatenate([-forget, forget, zeros, zeros])
@@ -67,8 +72,9 @@ def build_recall_model(cell: str, *, init: str = "default", max_gap: int = 200, 
     check_choice("init", init, ("default", "chrono"))
     if init == "chrono" and cell != "lstm":
         raise ValueError("init='chrono' sets LSTM gate biases: use it with cell='lstm', got cell='rnn'")
-    num_symbols = check_int("num_symbols", num_symbols, minimum=2)
-    hidden_size = check_int("hidden_size", hidden_size, minimum=1)
+    max_gap = check_int("max_gap", max_gap, minimum=3, maximum=MAX_GAP)
+    num_symbols = check_int("num_symbols", num_symbols, minimum=2, maximum=MAX_SYMBOLS)
+    hidden_size = check_int("hidden_size", hidden_size, minimum=1, maximum=MAX_WIDTH)
     rate = check_float("learning_rate", learning_rate, minimum=0.0, min_inclusive=False)
     seeds, initializers = lm.layer_seeds(check_int("seed", seed, minimum=0)), keras.initializers
     layer = (keras.layers.SimpleRNN if cell == "rnn" else keras.layers.LSTM)(
@@ -97,14 +103,19 @@ def recall_accuracy(variant: str, gap: int, *, epochs: int = 2, num_examples: in
     sets (1,024 examples) are drawn with different seeds; ``options`` go to build_recall_model.
     """
     check_choice("variant", variant, VARIANTS)
+    epochs = check_int("epochs", epochs, minimum=1, maximum=MAX_STEPS)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    for name in ("cell", "init"):
+        if name in options:
+            raise TypeError(f"options must not set {name}: variant {variant!r} sets it (one of {list(VARIANTS)})")
     cell, init = VARIANTS[variant]
     inputs, targets = recall_data(num_examples, gap, seed=seed)
     valid_inputs, valid_targets = recall_data(1024, gap, seed=seed + 1)
     model = build_recall_model(cell, init=init, seed=seed, **options)
     accuracies, rng = [], np.random.default_rng(seed)  # the loop orders the examples itself: no global seed
-    for _ in range(check_int("epochs", epochs, minimum=1)):
+    for _ in range(epochs):
         order = rng.permutation(len(inputs))
-        model.fit(inputs[order], targets[order], batch_size=check_int("batch_size", batch_size, minimum=1),
+        model.fit(inputs[order], targets[order], batch_size=batch_size,
                   epochs=1, shuffle=False, verbose=0)
         predicted = np.asarray(model(valid_inputs, training=False)).argmax(axis=1)  # no retracing per gap
         accuracies.append(float(np.mean(predicted == valid_targets)))
@@ -121,7 +132,9 @@ def input_gradient_norms(layer: Any, inputs: Any) -> np.ndarray:
     import tensorflow as tf
 
     check_type("layer", layer, keras.layers.Layer)
-    x = np.asarray(inputs, dtype=np.float32)
+    if not isinstance(layer, (keras.layers.SimpleRNN, keras.layers.LSTM, keras.layers.GRU, keras.layers.RNN)):
+        raise TypeError(f"layer must be a Keras recurrent layer (SimpleRNN or LSTM), got {type(layer).__name__}")
+    x = check_array("inputs", inputs).astype(np.float32)
     if x.ndim != 3 or x.shape[1] < 1:
         raise ValueError(f"inputs must have shape (batch, time, input_size) with time >= 1, got {x.shape}")
     x = tf.Variable(x)

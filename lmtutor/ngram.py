@@ -27,6 +27,7 @@ from typing import Sequence
 import numpy as np
 
 from lmtutor._validate import (
+    MAX_STEPS,
     check_choice,
     check_float,
     check_int,
@@ -37,6 +38,7 @@ from lmtutor._validate import (
 from lmtutor.text import EOS, SPECIALS, Vocab
 
 SMOOTHINGS = ("mle", "add_k", "interpolated", "interpolated_kn")
+MAX_N = 20  # the highest order: a 20-gram is already longer than most sentences
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class NGramConfig:
     max_vocab: int | None = None  # largest vocabulary size, special tokens included (None = no limit)
 
     def __post_init__(self):
-        check_int("n", self.n, minimum=1)
+        check_int("n", self.n, minimum=1, maximum=MAX_N)
         check_choice("smoothing", self.smoothing, SMOOTHINGS)
         check_float("k", self.k, minimum=0.0, min_inclusive=False)
         check_float("discount", self.discount, minimum=0.0, maximum=1.0, min_inclusive=False)
@@ -61,6 +63,8 @@ class NGramConfig:
             check_int("max_vocab", self.max_vocab, minimum=len(SPECIALS))
         if self.lambdas is None:
             object.__setattr__(self, "lambdas", default_lambdas(self.n))
+        if isinstance(self.lambdas, (str, bytes)) or not isinstance(self.lambdas, (tuple, list, np.ndarray)):
+            raise TypeError(f"lambdas must be a sequence of n+1 numbers, got {type(self.lambdas).__name__}")
         lambdas = tuple(check_float(f"lambdas[{i}]", x, minimum=0.0) for i, x in enumerate(self.lambdas))
         if len(lambdas) != self.n + 1:
             raise ValueError(f"lambdas must hold n+1 = {self.n + 1} weights (uniform, unigram, ..., "
@@ -76,7 +80,7 @@ def default_lambdas(n: int) -> tuple[float, ...]:
     Every order 1..n gets the same weight and the uniform floor λ_0 / |V'| keeps every token
     possible. Weights tuned on held-out text do better (an exercise in notebook 01).
     """
-    check_int("n", n, minimum=1)
+    check_int("n", n, minimum=1, maximum=MAX_N)
     return (0.01,) + (0.99 / n,) * n
 
 
@@ -321,14 +325,16 @@ class NGramLM:
         """
         self._check_fitted()
         context = check_token_list("prompt", prompt)
-        check_int("max_tokens", max_tokens, minimum=1)
+        check_int("max_tokens", max_tokens, minimum=1, maximum=MAX_STEPS)
         temperature = check_float("temperature", temperature, minimum=0.0, min_inclusive=False)
         check_int("seed", seed, minimum=0)
         rng = np.random.default_rng(seed)
         tokens: list[str] = []
         for _ in range(max_tokens):
-            with np.errstate(divide="ignore"):
+            with np.errstate(divide="ignore", over="ignore"):
                 logits = np.log(self.distribution(context)) / temperature  # -inf for P = 0
+            if not np.isfinite(logits.max()):
+                raise ValueError(f"temperature {temperature:g} is too small: log(probs) / temperature overflows")
             probs = np.exp(logits - logits.max())
             token = self.vocab.itos[int(rng.choice(len(probs), p=probs / probs.sum()))]
             tokens.append(token)
@@ -348,10 +354,13 @@ def kn_baseline(corpus_name: str, n: int | None = None) -> NGramLM:
     """
     from lmtutor import datasets  # Data, below this module; imported here as only this function needs it
 
+    check_choice("corpus_name", corpus_name, datasets.CORPORA)
+    if n is not None:
+        check_int("n", n, minimum=1, maximum=MAX_N)
     data = datasets.lm_corpus(corpus_name)
     if n is None:
         n = datasets.CORPORA[corpus_name][1]
         if n is None:
             raise ValueError(f"no n-gram order was chosen for {corpus_name!r} on validation: pass n")
-    return NGramLM(check_int("n", n, minimum=1), smoothing="interpolated_kn", min_freq=datasets.MIN_FREQ,
+    return NGramLM(n, smoothing="interpolated_kn", min_freq=datasets.MIN_FREQ,
                    max_vocab=datasets.CORPORA[corpus_name][2]).fit(data.train)

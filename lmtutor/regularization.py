@@ -12,11 +12,12 @@ parameters directly; early stopping watches the validation loss::
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
 
-from lmtutor._validate import check_array, check_float, check_int, check_type
+from lmtutor._validate import _show, check_array, check_bool, check_elements, check_float, check_int
 
 
 def _array(name: str, value: Any) -> np.ndarray:
@@ -30,10 +31,22 @@ def _rate(rate: Any) -> float:
 
 def dropout_mask(shape: Any, rate: float, seed: int | np.random.Generator = 0) -> np.ndarray:
     """Return a 0/1 float mask of ``shape`` with m_i ~ Bernoulli(1 − rate): each unit kept with probability 1 − p."""
+    shape = _shape(shape)
     p = _rate(rate)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(
         check_int("seed", seed, minimum=0))
     return (rng.random(shape) >= p).astype(np.float64)
+
+
+def _shape(shape: Any) -> tuple[int, ...]:
+    """Return ``shape`` (an int or a sequence of ints >= 0) as a tuple, within lmtutor's size limit."""
+    if isinstance(shape, (numbers.Integral, np.integer)) and not isinstance(shape, (bool, np.bool_)):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"shape must be an int or a tuple of ints, got {type(shape).__name__} {_show(shape)}")
+    dims = tuple(check_int(f"shape[{i}]", n, minimum=0) for i, n in enumerate(shape))
+    check_elements("shape", dims)
+    return dims
 
 
 def dropout(activations: Any, rate: float, *, training: bool, seed: int | np.random.Generator = 0) -> np.ndarray:
@@ -44,7 +57,7 @@ def dropout(activations: Any, rate: float, *, training: bool, seed: int | np.ran
     """
     h = _array("activations", activations)
     p = _rate(rate)
-    if not check_type("training", training, bool) or p == 0.0:
+    if not check_bool("training", training) or p == 0.0:
         return h
     return dropout_mask(h.shape, p, seed) * h / (1 - p)
 
@@ -52,8 +65,13 @@ def dropout(activations: Any, rate: float, *, training: bool, seed: int | np.ran
 def l2_penalty(params: Any, strength: float) -> float:
     """Return the L2 penalty λ Σ θ² over ``params`` (an array or a list of arrays), as keras.regularizers.L2(λ)."""
     lam = check_float("strength", strength, minimum=0.0)
-    arrays = params if isinstance(params, (list, tuple)) else [params]
-    return lam * float(sum(np.sum(_array("params", a) ** 2) for a in arrays))
+    if isinstance(params, (list, tuple)):
+        if not params:
+            raise ValueError("params must hold at least one array, got an empty list")
+        arrays = [check_array(f"params[{i}]", a) for i, a in enumerate(params)]
+    else:
+        arrays = [check_array("params", params)]
+    return lam * float(sum(np.sum(a ** 2) for a in arrays))
 
 
 def l2_grad(params: Any, strength: float) -> np.ndarray:
@@ -102,9 +120,9 @@ class EarlyStopping:
 
     def stop_epoch(self, losses: Any) -> int:
         """Return the 0-based epoch at which a fresh run over ``losses`` would stop (the last one if never)."""
-        values = list(losses)
-        if not values:
-            raise ValueError("losses must not be empty")
+        if isinstance(losses, (str, bytes)) or not isinstance(losses, (list, tuple, np.ndarray)):
+            raise TypeError(f"losses must be a list of validation losses, got {type(losses).__name__} {_show(losses)}")
+        values = check_array("losses", losses, ndim=1, allow_empty=False).tolist()
         fresh = EarlyStopping(self.patience, self.min_delta)
         for epoch, loss in enumerate(values):
             if fresh.update(loss):

@@ -185,7 +185,7 @@ class Seq2SeqConfig:
         check_elements("target_size", (max(self.source_size, self.target_size), max(self.embedding_dim, self.hidden_size)))
         check_float("learning_rate", self.learning_rate, minimum=0.0, min_inclusive=False)
         check_float("clip_norm", self.clip_norm, minimum=0.0, min_inclusive=False)
-        check_int("decay_steps", self.decay_steps, minimum=0)
+        check_int("decay_steps", self.decay_steps, minimum=0, maximum=10**9)
         check_int("seed", self.seed, minimum=0)
 
 

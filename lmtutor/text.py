@@ -22,7 +22,10 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from lmtutor._validate import check_choice, check_int, check_str, check_token_list, check_type
+from lmtutor._validate import (
+    MAX_VOCAB, _show, check_bool, check_choice, check_ids, check_int, check_path, check_str, check_token_list,
+    check_type,
+)
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
 SPECIALS = (PAD, UNK, BOS, EOS)
@@ -41,6 +44,7 @@ def normalize(text: str, *, lowercase: bool = False, form: str = "NFKC") -> str:
     full-width punctuation ("，" -> ","), ligatures. Use ``form="NFC"`` to keep the full-width forms.
     """
     check_str("text", text)
+    check_bool("lowercase", lowercase)
     check_choice("form", form, ("NFC", "NFKC", "NFD", "NFKD"))
     text = unicodedata.normalize(form, text)
     text = _WHITESPACE.sub(" ", text).strip()
@@ -59,6 +63,7 @@ def tokenize_words(text: str, *, lowercase: bool = True) -> list[str]:
 def tokenize_chars(text: str, *, keep_spaces: bool = False) -> list[str]:
     """Return the characters of ``text`` (after NFC normalisation), dropping whitespace by default."""
     text = normalize(text, form="NFC")
+    check_bool("keep_spaces", keep_spaces)
     return [ch for ch in text if keep_spaces or not ch.isspace()]
 
 
@@ -105,9 +110,13 @@ def tokenize(text: str, scheme: str = "word") -> list[str]:
 
 def _flatten(corpus) -> list[str]:
     """Return the tokens of a corpus given as a token list or a list of token lists."""
-    if isinstance(corpus, str):
+    if isinstance(corpus, (str, bytes)):
         raise TypeError("corpus must be a list of tokens or of token lists, got a str; tokenize it first")
-    items = list(corpus)
+    try:
+        items = list(corpus)
+    except TypeError:
+        raise TypeError(f"corpus must be a list of tokens or of token lists, got {type(corpus).__name__} "
+                        f"{_show(corpus)}") from None
     if items and not isinstance(items[0], str):
         tokens: list[str] = []
         for i, sentence in enumerate(items):
@@ -126,6 +135,11 @@ class Vocab:
         if len(set(tokens)) != len(tokens):
             dupes = sorted(t for t, c in Counter(tokens).items() if c > 1)
             raise ValueError(f"tokens must be unique; repeated: {dupes[:5]}")
+        if counts is not None:
+            check_type("counts", counts, dict)
+            for token, count in counts.items():
+                check_type("counts key", token, str)
+                check_int(f"counts[{token!r}]", count, minimum=0)
         self.itos: list[str] = list(tokens)
         self.stoi: dict[str, int] = {t: i for i, t in enumerate(self.itos)}
         self.counts: dict[str, int] = dict(counts or {})
@@ -183,7 +197,8 @@ class Vocab:
     ) -> list[int]:
         """Return the ids of ``tokens``; unknown tokens become <unk> (or raise if ``strict``)."""
         tokens = check_token_list("tokens", tokens)
-        if strict:
+        add_bos, add_eos = check_bool("add_bos", add_bos), check_bool("add_eos", add_eos)
+        if check_bool("strict", strict):
             unknown = [t for t in tokens if t not in self.stoi]
             if unknown:
                 raise ValueError(f"tokens contains {len(unknown)} unknown token(s), e.g. {unknown[:3]}")
@@ -194,12 +209,12 @@ class Vocab:
         """Return the tokens of ``ids``; ``skip_specials`` drops <pad>, <bos>, <eos> (not <unk>)."""
         if isinstance(ids, (str, bytes)):
             raise TypeError(f"ids must be a sequence of ints, got {type(ids).__name__}")
+        array = check_ids("ids", ids, len(self), allow_empty=True)
+        if array.ndim != 1:
+            raise ValueError(f"ids must be one sequence of ids (1-D), got shape {array.shape}; decode each row")
+        check_bool("skip_specials", skip_specials)
         out = []
-        for i, raw in enumerate(np.asarray(list(ids)).reshape(-1).tolist()):
-            if isinstance(raw, bool) or not isinstance(raw, int):
-                raise TypeError(f"ids[{i}] must be an int, got {type(raw).__name__} {raw!r}")
-            if not 0 <= raw < len(self):
-                raise ValueError(f"ids[{i}] = {raw} is outside the vocabulary [0, {len(self)})")
+        for raw in array.tolist():
             token = self.itos[raw]
             if skip_specials and token in (PAD, BOS, EOS):
                 continue
@@ -217,14 +232,26 @@ class Vocab:
 
     def save(self, path: str | Path) -> Path:
         """Return the path after writing the vocabulary to it as UTF-8 JSON."""
-        path = Path(path)
+        path = check_path("path", path)
+        if not path.parent.is_dir():
+            raise FileNotFoundError(f"path {str(path)!r}: the folder {str(path.parent)!r} does not exist")
+        if path.is_dir():
+            raise ValueError(f"path {str(path)!r} is a folder: give a file name such as vocab.json")
         path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
         return path
 
     @classmethod
     def load(cls, path: str | Path) -> "Vocab":
         """Return the vocabulary saved at ``path`` by :meth:`save`."""
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        path = check_path("path", path)
+        if not path.exists():
+            raise FileNotFoundError(f"path {str(path)!r} does not exist")
+        if not path.is_file():
+            raise ValueError(f"path {str(path)!r} is not a file: give the file Vocab.save wrote")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            data = None
         if not isinstance(data, dict) or data.get("format") != "lmtutor.Vocab":
             raise ValueError(f"path {str(path)!r} does not hold a vocabulary saved by Vocab.save")
         return cls(data["tokens"], counts=data.get("counts"))
@@ -241,9 +268,19 @@ def lm_windows(ids: Sequence[int], seq_len: int, *, stride: int | None = None) -
     stride = seq_len if stride is None else check_int("stride", stride, minimum=1)
     if isinstance(ids, (str, bytes)):
         raise TypeError("ids must be a sequence of int token ids, got a str; encode the tokens first")
-    array = np.asarray(ids)
+    if isinstance(ids, (list, tuple)):  # numpy would read True as 1
+        bad = next((i for i, v in enumerate(ids) if isinstance(v, (bool, np.bool_))), None)
+        if bad is not None:
+            raise TypeError(f"ids[{bad}] must be an int token id, got bool {ids[bad]!r}")
+    try:
+        array = np.asarray(ids)
+    except (TypeError, ValueError):
+        raise TypeError(f"ids must be a 1-D sequence of ints, got {_show(ids)}") from None
     if array.ndim != 1 or (array.size and not np.issubdtype(array.dtype, np.integer)):
         raise TypeError(f"ids must be a 1-D sequence of ints, got dtype {array.dtype} and shape {array.shape}")
+    if array.size and (array.min() < 0 or array.max() >= MAX_VOCAB):
+        bad = int(np.flatnonzero((array < 0) | (array >= MAX_VOCAB))[0])
+        raise ValueError(f"ids[{bad}] = {array[bad]} is not a token id (ids are >= 0 and below {MAX_VOCAB:,})")
     if array.size < seq_len + 1:
         raise ValueError(f"ids has {array.size} tokens; windows of seq_len={seq_len} need at least {seq_len + 1}")
     starts = np.arange(0, array.size - seq_len, stride)

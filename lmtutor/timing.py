@@ -77,6 +77,9 @@ def clock(decode: Callable[..., list[int]], stepper: StepModel, prompt_ids: Sequ
         raise TypeError(f"decode must be a decoding function such as generate.generate, got {type(decode).__name__}")
     if progress is not None:
         check_type("progress", progress, str)
+    if not isinstance(stepper, StepModel):
+        raise TypeError("stepper must be a generate.StepModel (vocab_size, start, step, full_logits), "
+                        f"e.g. lstm_lm.LSTMStepper(model), got {type(stepper).__name__}")
     max_tokens = check_int("max_tokens", max_tokens, minimum=1)
     seed = check_int("seed", seed, minimum=0)
     report = None if progress is None else lambda times: _progress(progress, times, begin, max_tokens)

@@ -26,9 +26,12 @@ import numpy as np
 from scipy.special import erf
 
 from lmtutor import attention, lm
-from lmtutor._validate import _show, check_float, check_ids, check_int, check_type
+from lmtutor._validate import (
+    MAX_VOCAB, MAX_WIDTH, _show, check_array, check_bool, check_elements, check_float, check_ids, check_int, check_type,
+)
 
 EPSILON = 1e-5  # LayerNormalization's ε (Keras's default is 1e-3)
+MAX_LAYERS, MAX_MLP_RATIO = 1_000, 64  # the deepest stack of blocks and the widest MLP (times d_model)
 
 
 @dataclass(frozen=True)
@@ -49,20 +52,22 @@ class TransformerConfig:
     seed: int = 0  # seeds every initializer and dropout mask of the model (no global seed is set)
 
     def __post_init__(self):
-        check_int("vocab_size", self.vocab_size, minimum=5)
-        check_int("context", self.context, minimum=1)
-        check_int("d_model", self.d_model, minimum=2)
-        check_int("heads", self.heads, minimum=1)
+        check_int("vocab_size", self.vocab_size, minimum=5, maximum=MAX_VOCAB)
+        check_int("context", self.context, minimum=1, maximum=attention.MAX_TIME)
+        check_int("d_model", self.d_model, minimum=2, maximum=MAX_WIDTH)
+        check_int("heads", self.heads, minimum=1, maximum=self.d_model)
         if self.d_model % self.heads:
             raise ValueError(f"d_model must be divisible by heads (each head gets d_model / heads "
                              f"dimensions), got d_model={self.d_model}, heads={self.heads}")
         if not self.learned_positions and self.d_model % 2:
             raise ValueError(f"d_model must be even for sinusoidal positions, got {self.d_model}")
-        check_int("layers", self.layers, minimum=1)
-        check_int("mlp_ratio", self.mlp_ratio, minimum=1)
+        check_int("layers", self.layers, minimum=1, maximum=MAX_LAYERS)
+        check_int("mlp_ratio", self.mlp_ratio, minimum=1, maximum=MAX_MLP_RATIO)
+        check_elements("vocab_size", (self.vocab_size, self.d_model))
+        check_elements("mlp_ratio", (self.d_model, self.mlp_ratio * self.d_model))
         check_float("dropout", self.dropout, minimum=0.0, maximum=1.0, max_inclusive=False)
-        check_type("tied_output", self.tied_output, bool)
-        check_type("learned_positions", self.learned_positions, bool)
+        check_bool("tied_output", self.tied_output)
+        check_bool("learned_positions", self.learned_positions)
         check_float("learning_rate", self.learning_rate, minimum=0.0, min_inclusive=False)
         check_float("clip_norm", self.clip_norm, minimum=0.0, min_inclusive=False)
         check_int("seed", self.seed, minimum=0)
@@ -73,11 +78,18 @@ class Positions(keras.layers.Layer):
     """Adds p_t, row t of a (context, d_model) table, to the token vector at position t."""
 
     def __init__(self, context: int, learned: bool = True, seed: int | None = None, **kwargs):
+        check_int("context", context, minimum=1, maximum=attention.MAX_TIME)
+        check_bool("learned", learned)
+        if seed is not None:
+            check_int("seed", seed, minimum=0)
         super().__init__(**kwargs)
         self.context, self.learned, self.seed = context, learned, seed
 
     def build(self, input_shape):
-        d_model = input_shape[-1]
+        if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
+            raise ValueError(f"input_shape must be (batch, time, d_model): Positions adds to token vectors, got "
+                             f"{_show(input_shape)}")
+        d_model = check_int("input_shape[-1] (d_model)", input_shape[-1], minimum=1, maximum=MAX_WIDTH)
         self.table = self.add_weight(shape=(self.context, d_model), name="table", trainable=self.learned,
                                      initializer=keras.initializers.RandomNormal(stddev=0.02, seed=self.seed))
         if not self.learned:
@@ -182,6 +194,18 @@ def numpy_weights(model: keras.Model) -> dict[str, Any]:
 
 def layer_norm(x: Any, gamma: Any, beta: Any, epsilon: float = EPSILON) -> np.ndarray:
     """Return LN(x) = γ ⊙ (x − μ) / √(σ² + ε) + β, with μ, σ² the mean and variance of the last axis."""
+    x = check_array("x", x, min_ndim=1)
+    if x.shape[-1] == 0:
+        raise ValueError(f"x must have features along its last axis, got shape {x.shape}")
+    gamma, beta = check_array("gamma", gamma, ndim=1), check_array("beta", beta, ndim=1)
+    for name, array in (("gamma", gamma), ("beta", beta)):
+        if array.shape != x.shape[-1:]:
+            raise ValueError(f"{name} must have one entry per feature of x: shape {x.shape[-1:]}, got {array.shape}")
+    return _layer_norm(x, gamma, beta, check_float("epsilon", epsilon, minimum=0.0, maximum=1.0, min_inclusive=False))
+
+
+def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, epsilon: float) -> np.ndarray:
+    """Return LN(x) for checked float arrays (the kernel: forward and the stepper call it per block)."""
     x = np.asarray(x, dtype=np.float64)
     mean = x.mean(axis=-1, keepdims=True)
     variance = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
@@ -202,23 +226,78 @@ def forward(weights: Any, ids: Any, *, return_attention: bool = False):
     ``return_attention`` also returns the attention weights of every block, a list of arrays
     (batch, heads, time, time): row i of a head says how much position i read each position j <= i.
     """
-    w = numpy_weights(weights) if isinstance(weights, keras.Model) else weights
-    if not isinstance(w, dict) or "blocks" not in w:
-        raise TypeError(f"weights must be the dict from numpy_weights(model), got {_show(weights)}")
-    check_type("return_attention", return_attention, bool)
+    if isinstance(weights, keras.Model):
+        try:
+            w = numpy_weights(weights)
+        except TypeError as error:
+            raise TypeError(f"weights must be a Transformer of build_transformer_lm or its numpy_weights: {error}") from None
+    else:
+        w = _check_weights(weights)
+    check_bool("return_attention", return_attention)
     ids = check_ids("ids", ids, len(w["token_embedding"]), max_length=len(w["positions"]))
     if ids.ndim != 2:
         raise ValueError(f"ids must have shape (batch, time), got {ids.shape}")
     x = w["token_embedding"][ids] + w["positions"][: ids.shape[1]]  # (batch, time, d_model)
     maps = []
+    causal = np.tri(ids.shape[1], dtype=bool)  # (time, time): query i sees keys 0 ... i
     for block in w["blocks"]:
-        h = layer_norm(x, *block["norm1"], w["epsilon"])
-        out, scores = attention.multi_head_attention(h, h, block["attention"], use_causal_mask=True)
+        h, p = _layer_norm(x, *block["norm1"], w["epsilon"]), block["attention"]
+        q, k, v = (attention._project(h, p[f"{n}_kernel"], p[f"{n}_bias"]) for n in ("query", "key", "value"))
+        context, scores = attention._attend(q, k, v, causal)  # (batch, heads, time, head_dim)
         maps.append(scores)  # (batch, heads, time, time)
-        x = x + out
-        x = x + _mlp(layer_norm(x, *block["norm2"], w["epsilon"]), block)
-    logits = layer_norm(x, *w["final_norm"], w["epsilon"]) @ w["output"]  # (batch, time, vocab)
+        x = x + attention._combine(context, p["output_kernel"], p["output_bias"])
+        x = x + _mlp(_layer_norm(x, *block["norm2"], w["epsilon"]), block)
+    logits = _layer_norm(x, *w["final_norm"], w["epsilon"]) @ w["output"]  # (batch, time, vocab)
     return (logits, maps) if return_attention else logits
+
+
+def _check_weights(weights: Any) -> dict[str, Any]:
+    """Return ``weights`` after checking it is numpy_weights's dict: every array present, finite, of matching shapes."""
+    if not isinstance(weights, dict) or not {"token_embedding", "positions", "blocks", "output", "final_norm",
+                                             "epsilon"} <= set(weights):
+        raise TypeError(f"weights must be the dict from numpy_weights(model) (or the model), got {_show(weights)}")
+
+    def array(name, value, shape):
+        out = check_array(f"weights{name}", value, ndim=len(shape))
+        if any(n is not None and n != m for n, m in zip(shape, out.shape)):
+            raise ValueError(f"weights{name} must have shape {tuple('?' if n is None else n for n in shape)}, "
+                             f"got {out.shape}")
+        return out
+
+    table = array("['token_embedding']", weights["token_embedding"], (None, None))
+    size, d = table.shape
+    array("['positions']", weights["positions"], (None, d))
+    array("['output']", weights["output"], (d, size))
+    check_float("weights['epsilon']", weights["epsilon"], minimum=0.0, maximum=1.0, min_inclusive=False)
+    if not isinstance(weights["blocks"], list) or not weights["blocks"]:
+        raise TypeError(f"weights['blocks'] must be a non-empty list of block dicts, got {_show(weights['blocks'])}")
+
+    def pair(name, value, shapes):
+        if not isinstance(value, (tuple, list)) or len(value) != 2:
+            raise TypeError(f"weights{name} must be a pair of arrays, got {_show(value)}")
+        return [array(f"{name}[{i}]", v, shape) for i, (v, shape) in enumerate(zip(value, shapes))]
+
+    pair("['final_norm']", weights["final_norm"], ((d,), (d,)))
+    for i, block in enumerate(weights["blocks"]):
+        where = f"['blocks'][{i}]"
+        if not isinstance(block, dict) or not isinstance(block.get("attention"), dict):
+            raise TypeError(f"weights{where} must be a block dict of numpy_weights, got {_show(block)}")
+        for name in ("norm1", "norm2"):
+            pair(f"{where}['{name}']", block.get(name), ((d,), (d,)))
+        hidden = pair(f"{where}['mlp_hidden']", block.get("mlp_hidden"), ((d, None), (None,)))[0].shape[1]
+        pair(f"{where}['mlp_output']", block.get("mlp_output"), ((hidden, d), (d,)))
+        p = block["attention"]
+        missing = [k for k in attention.PARAM_NAMES if k not in p]
+        if missing:
+            raise ValueError(f"weights{where}['attention'] is missing {missing}")
+        heads, head_dim = array(f"{where}['attention']['query_kernel']", p["query_kernel"], (d, None, None)).shape[1:]
+        for name in ("key_kernel", "value_kernel"):
+            array(f"{where}['attention']['{name}']", p[name], (d, heads, head_dim))
+        for name in ("query_bias", "key_bias", "value_bias"):
+            array(f"{where}['attention']['{name}']", p[name], (heads, head_dim))
+        array(f"{where}['attention']['output_kernel']", p["output_kernel"], (heads, head_dim, d))
+        array(f"{where}['attention']['output_bias']", p["output_bias"], (d,))
+    return weights
 
 
 # ----------------------------------------------------------------------- KV-cache decoding
@@ -229,6 +308,18 @@ class KVCache:
     length: int  # positions read so far: the next token sits at position `length`
     keys: tuple  # per block, K (heads, length, head_dim); read-only arrays, never changed in place
     values: tuple  # per block, V (heads, length, head_dim)
+
+    def __post_init__(self):  # O(blocks): made once per generated token
+        check_int("length", self.length, minimum=1)
+        for name in ("keys", "values"):
+            arrays = getattr(self, name)
+            if not isinstance(arrays, tuple) or not arrays or not all(
+                    isinstance(a, np.ndarray) and a.ndim == 3 and a.shape[1] == self.length for a in arrays):
+                raise TypeError(f"{name} must be a non-empty tuple of arrays (heads, length={self.length}, head_dim), "
+                                f"one per block, got {_show(arrays)}")
+        if len(self.keys) != len(self.values):
+            raise ValueError(f"keys and values must hold one array per block each, got {len(self.keys)} and "
+                             f"{len(self.values)}")
 
 
 class TransformerStepper:
@@ -243,8 +334,8 @@ class TransformerStepper:
     """
 
     def __init__(self, model: keras.Model):
+        self.weights = numpy_weights(model)  # checks that model is one of build_transformer_lm
         self.model = model
-        self.weights = numpy_weights(model)
         self.vocab_size = len(self.weights["token_embedding"])  # one logit per id
         self.context = len(self.weights["positions"])  # most positions a state can hold
 
@@ -256,20 +347,20 @@ class TransformerStepper:
         mask = None if n == 1 else np.tri(n, start + n, k=start, dtype=bool)  # (n, start + n)
         keys, values = [], []
         for i, block in enumerate(w["blocks"]):
-            h, p = layer_norm(x, *block["norm1"], w["epsilon"]), block["attention"]
-            q = attention.project_heads(h, p["query_kernel"], p["query_bias"])[0]  # (heads, n, head_dim)
-            k = attention.project_heads(h, p["key_kernel"], p["key_bias"])[0]
-            v = attention.project_heads(h, p["value_kernel"], p["value_bias"])[0]
+            h, p = _layer_norm(x, *block["norm1"], w["epsilon"]), block["attention"]  # the kernels: no per-token checks
+            q = attention._project(h, p["query_kernel"], p["query_bias"])[0]  # (heads, n, head_dim)
+            k = attention._project(h, p["key_kernel"], p["key_bias"])[0]
+            v = attention._project(h, p["value_kernel"], p["value_bias"])[0]
             if cache is not None:  # new arrays: the old state stays valid for beam search
                 k = np.concatenate([cache.keys[i], k], axis=1)  # (heads, start + n, head_dim)
                 v = np.concatenate([cache.values[i], v], axis=1)
             k.flags.writeable = v.flags.writeable = False
-            context, _ = attention.scaled_dot_product_attention(q, k, v, mask)  # (heads, n, head_dim)
-            x = x + attention.combine_heads(context[None], p["output_kernel"], p["output_bias"])
-            x = x + _mlp(layer_norm(x, *block["norm2"], w["epsilon"]), block)
+            context, _ = attention._attend(q, k, v, mask)  # (heads, n, head_dim)
+            x = x + attention._combine(context[None], p["output_kernel"], p["output_bias"])
+            x = x + _mlp(_layer_norm(x, *block["norm2"], w["epsilon"]), block)
             keys.append(k)
             values.append(v)
-        logits = layer_norm(x[0], *w["final_norm"], w["epsilon"]) @ w["output"]  # (n, vocab)
+        logits = _layer_norm(x[0], *w["final_norm"], w["epsilon"]) @ w["output"]  # (n, vocab)
         return logits, KVCache(start + n, tuple(keys), tuple(values))
 
     def start(self, prompt_ids: Sequence[int]) -> tuple[np.ndarray, KVCache]:
@@ -291,6 +382,10 @@ class TransformerStepper:
         that already holds ``context`` positions cannot take another token (ValueError).
         """
         check_type("state", state, KVCache)
+        blocks = self.weights["blocks"]
+        if len(state.keys) != len(blocks) or state.keys[0].shape[0] != blocks[0]["attention"]["key_kernel"].shape[1]:
+            raise ValueError(f"state must be a KVCache of this model ({len(blocks)} blocks), as start or step "
+                             f"return it; got one of {len(state.keys)} blocks")
         token_id = check_int("token_id", token_id, minimum=0, maximum=self.vocab_size - 1)
         if state.length >= self.context:
             raise ValueError(f"state already holds {state.length} positions, the model's whole context "

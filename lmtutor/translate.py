@@ -2,7 +2,7 @@
 
 The Keras model trains on whole sentences (teacher forcing); translating is a loop in which each
 new Chinese character is fed back. :class:`Translator` copies the weights once and runs that loop
-in NumPy (``rnn.lstm_forward`` / ``rnn.lstm_step``, ``attention.scaled_dot_product_attention``);
+in NumPy (``rnn.lstm_forward``, then the kernels of ``rnn.lstm_step`` and ``attention.scaled_dot_product_attention``);
 beam search is the course's one, ``generate.beam_search``, over a :class:`Seq2SeqStepper`::
 
     translator = Translator(model, codec)                   # model: seq2seq.build_seq2seq, trained
@@ -18,7 +18,7 @@ import keras
 import numpy as np
 
 from lmtutor import attention, generate, rnn, seq2seq
-from lmtutor._validate import _show, check_ids, check_int, check_type
+from lmtutor._validate import MAX_STEPS, _show, check_array, check_float, check_ids, check_int, check_str, check_type
 from lmtutor.decoding import DecodingConfig
 from lmtutor.losses import log_softmax
 from lmtutor.text import Vocab
@@ -65,6 +65,8 @@ class Translator:
         """Return (encoded (B, S, H), keys (B, S, H), decoder start state (h_S, c_S)) of unpadded ids (B, S)."""
         ids = check_ids("source_ids", source_ids, len(self.source_table))
         ids = ids[None] if ids.ndim == 1 else ids
+        if ids.ndim != 2:
+            raise ValueError(f"source_ids must be one sentence (S,) or a batch (B, S) of ids, got shape {ids.shape}")
         encoded, h, c = rnn.lstm_forward(self.source_table[ids], self.encoder)  # (B, S, H), (B, H), (B, H)
         keys = encoded @ self.keys_kernel if self.kind else encoded
         return encoded, keys, (h, c)
@@ -76,10 +78,43 @@ class Translator:
         One decoder step from y_{t-1} = ``token_ids`` (B,), as :func:`seq2seq.build_seq2seq` computes
         it; the source has no padding, so every position may be attended to.
         """
-        h, c = rnn.lstm_step(self.target_table[token_ids], state[0], state[1], self.decoder)  # (B, H)
+        tokens = check_ids("token_ids", token_ids, len(self.target_table))
+        if not isinstance(token_ids, np.ndarray) or tokens.ndim != 1:
+            raise (ValueError if isinstance(token_ids, np.ndarray) else TypeError)(
+                f"token_ids must be a 1-D array (B,) of target ids, got {_show(token_ids)}")
+        hidden = self.decoder[1].shape[0]
+        encoded = check_array("encoded", encoded, ndim=3)
+        keys = check_array("keys", keys, ndim=3)
+        if encoded.shape[2] != self.encoder[1].shape[0]:
+            raise ValueError(f"encoded must be (B, S, H) with H = {self.encoder[1].shape[0]} as encode returns it, "
+                             f"got {encoded.shape}")
+        if encoded.shape[0] != len(tokens):
+            raise ValueError(f"token_ids holds {len(tokens)} ids but encoded a batch of {encoded.shape[0]}: one id per sentence")
+        if keys.shape[:2] != encoded.shape[:2]:
+            raise ValueError(f"keys must have the batch and source length of encoded {encoded.shape[:2]}, got {keys.shape}")
+        self._check_state("state", state, len(tokens), hidden)
+        return self._step(tokens, state, encoded, keys)
+
+    @staticmethod
+    def _check_state(name: str, state: Any, batch: int, hidden: int) -> None:
+        """Raise unless ``state`` is a pair (h, c) of finite float arrays (batch, hidden)."""
+        if not isinstance(state, tuple) or len(state) != 2:
+            raise TypeError(f"{name} must be the pair (h, c) that encode or step returns, got {_show(state)}")
+        for part, array in zip("hc", state):
+            if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
+                raise TypeError(f"{name} ({part}) must be a float array, got {_show(array)}")
+            if array.shape != (batch, hidden):
+                raise ValueError(f"{name} ({part}) must have shape (B, H) = {(batch, hidden)}, got {array.shape}")
+            if not np.isfinite(array).all():
+                raise ValueError(f"{name} ({part}) must be finite, got a NaN or infinite entry")
+
+    def _step(self, token_ids, state, encoded, keys):
+        """Return :meth:`step`'s result for checked arguments (the kernel the decoding loops run)."""
+        kernel, recurrent, bias = self.decoder
+        h, c = rnn._lstm_cell(self.target_table[token_ids] @ kernel + bias, state[0], state[1], recurrent)  # (B, H)
         weights = None
         if self.kind == "multiplicative":  # softmax(h_t · keys / √H)
-            context, weights = attention.scaled_dot_product_attention(h[:, None, :], keys, encoded)
+            context, weights = attention._attend(h[:, None, :], keys, encoded, None)
             context, weights = context[:, 0], weights[:, 0]  # (B, H), (B, S)
         elif self.kind == "additive":  # softmax(vᵀ tanh(W₁ h_t + keys))
             scores = np.tanh((h @ self.query_kernel)[:, None, :] + keys) @ self.score_vector  # (B, S)
@@ -91,11 +126,12 @@ class Translator:
 
     def stepper(self, sentence: str) -> "Seq2SeqStepper":
         """Return a ``generate.StepModel`` that decodes the Chinese of one English ``sentence``."""
-        return Seq2SeqStepper(self, self.codec.encode_source([sentence])[0])
+        return Seq2SeqStepper(self, self.codec.encode_source([check_str("sentence", sentence, allow_empty=False)])[0])
 
     # ----------------------------------------------------------------------------- decoding
     def _max_length(self, source_length: int, max_length: int | None) -> int:
-        return 2 * source_length + 5 if max_length is None else check_int("max_length", max_length, minimum=1)
+        return 2 * source_length + 5 if max_length is None else check_int("max_length", max_length, minimum=1,
+                                                                           maximum=MAX_STEPS)
 
     def greedy_ids(self, source_ids: Any, max_length: int | None = None) -> list[list[int]]:
         """Return the greedy target ids (without <eos>) for a batch of equal-length source ids (B, S).
@@ -107,7 +143,7 @@ class Translator:
         tokens = np.full(len(encoded), Vocab.bos_id)
         out, live = [[] for _ in tokens], np.ones(len(tokens), dtype=bool)
         for _ in range(limit):
-            logits, state, _ = self.step(tokens, state, encoded, keys)
+            logits, state, _ = self._step(tokens, state, encoded, keys)
             logits[:, list(BANNED)] = -np.inf
             tokens = logits.argmax(axis=1)
             for i in np.flatnonzero(live):
@@ -145,6 +181,7 @@ class Translator:
              length_penalty: float = 0.0) -> list[tuple[str, float]]:
         """Return the beam's hypotheses as (chinese, ln P(Y | x)), best first (``generate.beam_search``)."""
         stepper = self.stepper(sentence)
+        check_float("length_penalty", length_penalty, minimum=0.0)
         hypotheses = generate.beam_search(stepper, [Vocab.bos_id], beam_width=beam_width,
                                           max_tokens=self._max_length(len(stepper.source_ids), max_length),
                                           length_penalty=length_penalty)
@@ -158,7 +195,7 @@ class Translator:
         """
         if self.kind is None:
             raise ValueError("the model has no attention: build it with Seq2SeqConfig(attention=...)")
-        source = self.codec.encode_source([sentence])[0]
+        source = self.codec.encode_source([check_str("sentence", sentence, allow_empty=False)])[0]
         translation = self.translate([sentence])[0] if translation is None else translation
         if not isinstance(translation, str):
             raise TypeError(f"translation must be a str, got {type(translation).__name__} {_show(translation)}")
@@ -166,7 +203,7 @@ class Translator:
         encoded, keys, state = self.encode(source)
         rows = []
         for token in [Vocab.bos_id] + target:
-            _, state, weights = self.step(np.array([token]), state, encoded, keys)
+            _, state, weights = self._step(np.array([token]), state, encoded, keys)
             rows.append(weights[0])
         return (np.array(rows), self.codec.source.vocab.decode(source.tolist()),
                 self.codec.target.vocab.decode(target) + ["<eos>"])
@@ -194,7 +231,8 @@ class Seq2SeqStepper:
     def step(self, state: tuple[np.ndarray, np.ndarray], token_id: int) -> tuple[np.ndarray, tuple]:
         """Return (logits (target_size,) for the token after ``token_id``, new state); ``state`` unchanged."""
         token_id = check_int("token_id", token_id, minimum=0, maximum=self.vocab_size - 1)
-        logits, state, _ = self.translator.step(np.array([token_id]), state, self.encoded, self.keys)
+        self.translator._check_state("state", state, 1, self.translator.decoder[1].shape[0])  # O(H) per token
+        logits, state, _ = self.translator._step(np.array([token_id]), state, self.encoded, self.keys)
         return logits[0], state
 
     def full_logits(self, ids: Sequence[int]) -> np.ndarray:

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from lmtutor._validate import check_float, check_int, check_type
+from lmtutor._validate import check_float, check_int, check_str, check_type
 from lmtutor.numerals import MAX_NUMBER, chinese_numeral, english_words
 
 
@@ -34,6 +34,10 @@ class Noun:
     plural: str  # "apples"; "fish" stays "fish"
     chinese: str  # 苹果
     measure: str  # measure word (量词) between the number and the noun: 个 in 三个苹果
+
+    def __post_init__(self):
+        for name in ("english", "plural", "chinese", "measure"):
+            check_str(name, getattr(self, name), allow_empty=False)
 
 
 NOUNS: tuple[Noun, ...] = (
@@ -65,25 +69,52 @@ DATE_FRAMES: tuple[tuple[str, str], ...] = (
 )
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
+MAX_PAIRS = 1_000_000  # the largest split number_task makes (about 20 s to write)
 FIRST_DATE, LAST_DATE = datetime.date(1950, 1, 1), datetime.date(2049, 12, 31)  # the dates used
 
 
-class Pair(NamedTuple):
-    """One English sentence and its Chinese translation, with what it was made from."""
-
+class _PairFields(NamedTuple):
     english: str  # "I have three hundred and forty-two apples."
     chinese: str  # "我有三百四十二个苹果。"
     value: int | datetime.date  # the number counted, or the date
     frame: str  # "count0".."count5" or "date0", "date1": which template
 
 
-class TaskSplits(NamedTuple):
-    """The numbers task cut by construction; see :func:`number_task`."""
+_FRAMES = {f"count{i}" for i in range(len(COUNT_FRAMES))} | {f"date{i}" for i in range(len(DATE_FRAMES))}
 
+
+class Pair(_PairFields):
+    """One English sentence and its Chinese translation, with what it was made from:
+    Pair(english, chinese, value, frame), value the number counted (an int) or the date."""
+
+    __slots__ = ()
+
+    def __new__(cls, english: str, chinese: str, value: int | datetime.date, frame: str):
+        check_str("english", english)
+        check_str("chinese", chinese)
+        if not isinstance(value, datetime.date):
+            check_int("value", value, minimum=0)
+        if check_str("frame", frame) not in _FRAMES:
+            raise ValueError(f"frame must be one of {sorted(_FRAMES)}, got {frame!r}")
+        return super().__new__(cls, english, chinese, value, frame)
+
+
+class _TaskFields(NamedTuple):
     train: list  # Pairs with numbers 1 to 10**max_digits - 1 (all of 1-99 only here)
     valid: list  # Pairs with numbers >= 100 and dates found in no other split
     test: list  # the same, disjoint from train and valid
     longer: list  # Pairs with numbers of exactly max_digits + 1 digits (length generalisation)
+
+
+class TaskSplits(_TaskFields):
+    """The numbers task cut by construction, four lists of Pairs; see :func:`number_task`."""
+
+    __slots__ = ()
+
+    def __new__(cls, train: list, valid: list, test: list, longer: list):
+        for name, part in (("train", train), ("valid", valid), ("test", test), ("longer", longer)):
+            check_type(name, part, list)
+        return super().__new__(cls, train, valid, test, longer)
 
 
 def chinese_count(number: int) -> str:
@@ -163,7 +194,7 @@ def number_task(*, train_size: int = 20_000, valid_size: int = 1_000, test_size:
     ``longer`` counts numbers of exactly max_digits + 1 digits and has no dates. Pairs may repeat
     within a split (small numbers in train), never across splits.
     """
-    sizes = [check_int(name, value, minimum=0) for name, value in (
+    sizes = [check_int(name, value, minimum=0, maximum=MAX_PAIRS) for name, value in (
         ("train_size", train_size), ("valid_size", valid_size), ("test_size", test_size),
         ("longer_size", longer_size))]
     max_digits = check_int("max_digits", max_digits, minimum=3, maximum=len(str(MAX_NUMBER)) - 1)

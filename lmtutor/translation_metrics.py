@@ -23,10 +23,11 @@ from typing import Any, Hashable, Sequence
 
 import numpy as np
 
-from lmtutor._validate import check_choice, check_float, check_int, check_token_list
+from lmtutor._validate import _show, check_choice, check_float, check_int, check_token_list, check_type
 
 TOKENIZERS = ("13a", "zh")
 MAX_ORDER = 4  # BLEU's n-grams run from 1 to 4 words
+MAX_CHAR_ORDER = 100  # the longest character n-grams corpus_chrf counts (sacrebleu's default is 6)
 
 # mteval-v13a's language-dependent rules, as sacrebleu's TokenizerRegexp applies them in order.
 _13A_RULES = (
@@ -100,6 +101,8 @@ def modified_precision(hypothesis: Sequence[str], reference: Sequence[str], orde
     matches = Σ_g min(count_hyp(g), count_ref(g)) over the hypothesis n-grams g; p_n = matches / total.
     Clipping stops "the the the the" from scoring 4/4 against "the cat".
     """
+    hypothesis = check_token_list("hypothesis", hypothesis)
+    reference = check_token_list("reference", reference)
     hyp, ref = ngram_counts(hypothesis, order), ngram_counts(reference, order)
     return sum(min(count, ref[gram]) for gram, count in hyp.items()), sum(hyp.values())
 
@@ -123,6 +126,22 @@ class BleuScore:
     matches: tuple[int, ...]  # clipped n-gram matches per order
     totals: tuple[int, ...]  # hypothesis n-grams per order
     tokenize: str  # "13a" or "zh"
+
+    def __post_init__(self):
+        check_float("score", self.score, minimum=0.0, maximum=100.0 + 1e-9)  # rounding may pass 100
+        check_float("bp", self.bp, minimum=0.0, maximum=1.0)
+        check_int("hyp_length", self.hyp_length, minimum=0)
+        check_int("ref_length", self.ref_length, minimum=0)
+        for name in ("precisions", "matches", "totals"):
+            values = check_type(name, getattr(self, name), tuple)
+            if len(values) != MAX_ORDER:
+                raise ValueError(f"{name} must hold {MAX_ORDER} values, one per n-gram order, got {len(values)}")
+            for i, value in enumerate(values):
+                if name == "precisions":
+                    check_float(f"{name}[{i}]", value, minimum=0.0, maximum=100.0 + 1e-9)
+                else:
+                    check_int(f"{name}[{i}]", value, minimum=0)
+        check_choice("tokenize", self.tokenize, TOKENIZERS)
 
 
 def _check_corpus(hypotheses: Any, references: Any) -> tuple[list[str], list[str]]:
@@ -197,7 +216,7 @@ def corpus_chrf(hypotheses: Sequence[str], references: Sequence[str], *, char_or
     chrF = 100 · (1 + β²) P R / (β² P + R). β = 2 weighs recall more (sacrebleu's nc=6, nw=0).
     """
     hypotheses, references = _check_corpus(hypotheses, references)
-    char_order = check_int("char_order", char_order, minimum=1)
+    char_order = check_int("char_order", char_order, minimum=1, maximum=MAX_CHAR_ORDER)
     beta = check_float("beta", beta, minimum=0.0, min_inclusive=False)
     stats = np.zeros((char_order, 3), dtype=np.int64)  # (orders, hyp ref match)
     for hyp, ref in zip(hypotheses, references):
@@ -231,9 +250,16 @@ def exact_match_by_bucket(hypotheses: Sequence[str], references: Sequence[str],
     For length buckets pass e.g. the number of digits of each source number, or len(reference).
     """
     hypotheses, references = _check_corpus(hypotheses, references)
-    if isinstance(buckets, str) or not isinstance(buckets, Sequence) or len(buckets) != len(hypotheses):
+    if isinstance(buckets, (str, bytes)) or not isinstance(buckets, Sequence):
+        raise TypeError(f"buckets must be a list with one label per hypothesis ({len(hypotheses)}), "
+                        f"got {type(buckets).__name__} {_show(buckets)}")
+    if len(buckets) != len(hypotheses):
         raise ValueError(f"buckets must be a list with one label per hypothesis ({len(hypotheses)}), "
-                         f"got {type(buckets).__name__} of length {len(buckets) if hasattr(buckets, '__len__') else '?'}")
+                         f"got {type(buckets).__name__} of length {len(buckets)}")
+    for i, bucket in enumerate(buckets):
+        if not isinstance(bucket, Hashable):
+            raise TypeError(f"buckets[{i}] must be a label that can be a dict key (a number, a str, a tuple), "
+                            f"got {type(bucket).__name__} {_show(bucket)}")
     groups: dict[Hashable, list[bool]] = {}
     for hyp, ref, bucket in zip(hypotheses, references, buckets):
         groups.setdefault(bucket, []).append(hyp.strip() == ref.strip())

@@ -147,7 +147,7 @@ def test_characters_round_trip(string):
 def test_recipe_bad_input_is_named():
     with pytest.raises(ValueError, match="scheme must be one of"):
         datasets.TextRecipe("words")
-    with pytest.raises(TypeError, match="text must be str"):
+    with pytest.raises(TypeError, match="string must be str"):  # the argument's name, not "text"
         WORD_CODEC.encode(["the"])
     with pytest.raises(ValueError, match="has no tokens under scheme 'word' and add_bos is False"):
         WORD_CODEC.encode("  ", add_bos=False)

@@ -42,11 +42,11 @@ def test_sgns_loss_is_the_formula_for_one_pair():
 def test_skipgram_pairs_stay_in_window_and_sentence():
     ids = np.arange(10)
     sids = np.array([0] * 6 + [1] * 4)
-    centres, contexts = E.skipgram_pairs(ids, sids, 3, np.random.default_rng(0))
+    centres, contexts = E._skipgram_pairs(ids, sids, 3, np.random.default_rng(0))
     assert len(centres) > 0
     assert np.all(np.abs(centres - contexts) <= 3) and np.all(centres != contexts)
     assert np.all(sids[centres] == sids[contexts])
-    one = E.skipgram_pairs(ids, sids, 1, np.random.default_rng(0))
+    one = E._skipgram_pairs(ids, sids, 1, np.random.default_rng(0))
     assert sorted(zip(*one)) == sorted([(i, i + 1) for i in (0, 1, 2, 3, 4, 6, 7, 8)]
                                        + [(i + 1, i) for i in (0, 1, 2, 3, 4, 6, 7, 8)])
 
@@ -100,14 +100,14 @@ def test_scatter_add_equals_np_add_at():
     rows, updates = rng.integers(0, 5, 40), rng.normal(size=(40, 3))
     a, b = np.zeros((5, 3)), np.zeros((5, 3))
     np.add.at(a, rows, updates)
-    E.scatter_add(b, rows, updates)
+    E._scatter_add(b, rows, updates)
     np.testing.assert_allclose(a, b, atol=1e-12)
 
 
 def test_summing_matrix_with_weights_equals_np_add_at():
     rng = np.random.default_rng(2)
     rows, weights, x = rng.integers(0, 7, (30, 4)), rng.normal(size=(30, 4)), rng.normal(size=(30, 3))
-    unique, matrix = E.summing_matrix(rows, 7, weights)
+    unique, matrix = E._summing_matrix(rows, 7, weights)
     expected = np.zeros((7, 3))
     np.add.at(expected, rows.ravel(), (weights[:, :, None] * x[:, None, :]).reshape(-1, 3))
     assert unique.tolist() == sorted(set(rows.ravel().tolist()))
@@ -125,7 +125,7 @@ def test_sgns_step_equals_the_gradients_applied_by_np_add_at(dtype):
     np.add.at(v_expected, centres, -0.1 * g_v)
     np.add.at(u_expected, targets[:, 0], -0.1 * g_o)
     np.add.at(u_expected, targets[:, 1:].ravel(), -0.1 * g_n.reshape(-1, 3))
-    step_loss = E.sgns_step(v, u, centres, targets, dtype(0.1))
+    step_loss = E._sgns_step(v, u, centres, targets, dtype(0.1))
     tolerance = 1e-12 if dtype == np.float64 else 1e-5
     assert step_loss == pytest.approx(loss, rel=tolerance)
     np.testing.assert_allclose(v, v_expected, atol=tolerance)
@@ -141,7 +141,7 @@ def test_sgns_step_with_one_table_applies_both_gradients_to_it():
     np.add.at(expected, centres, -0.1 * g_v)
     np.add.at(expected, targets[:, 0], -0.1 * g_o)
     np.add.at(expected, targets[:, 1:].ravel(), -0.1 * g_n.reshape(-1, 3))
-    assert E.sgns_step(table, table, centres, targets, 0.1) == pytest.approx(loss, rel=1e-12)
+    assert E._sgns_step(table, table, centres, targets, 0.1) == pytest.approx(loss, rel=1e-12)
     np.testing.assert_allclose(table, expected, atol=1e-12)
 
 
@@ -155,7 +155,7 @@ def test_one_table_shares_the_vectors():
 
 def test_noise_table_gives_exactly_the_probabilities():
     probs = np.array([0.5, 0.25, 0.125, 0.0625, 0.0625])
-    accept, alias = E.noise_table(probs * 8)  # any positive weights; normalised inside
+    accept, alias = E._noise_table(probs * 8)  # any positive weights; normalised inside
     mass = accept.copy()  # column w gives w accept[w] / V and alias[w] (1 - accept[w]) / V
     np.add.at(mass, alias, 1.0 - accept)
     np.testing.assert_allclose(mass / len(probs), probs, atol=1e-12)
@@ -164,8 +164,8 @@ def test_noise_table_gives_exactly_the_probabilities():
 def test_draw_noise_follows_unigram_to_the_three_quarters():
     counts = np.array([1000.0, 100.0, 10.0, 1.0])
     probs = counts ** 0.75 / np.sum(counts ** 0.75)
-    accept, alias = E.noise_table(counts ** 0.75)
-    draws = E.draw_noise(np.random.default_rng(0), accept, alias, (200_000, 5))
+    accept, alias = E._noise_table(counts ** 0.75)
+    draws = E._draw_noise(np.random.default_rng(0), accept, alias, (200_000, 5))
     assert draws.dtype == np.int64 and draws.min() >= 0 and draws.max() <= 3
     frequencies = np.bincount(draws.ravel(), minlength=4) / draws.size
     np.testing.assert_allclose(frequencies, probs, rtol=0.02)

@@ -88,7 +88,7 @@ def test_no_covered_pairs_is_a_clear_error():
         ev.evaluate_word_pairs(emb, "wordsim353")
     with pytest.raises(ValueError, match="sections: none of the"):
         ev.evaluate_analogies(emb)
-    with pytest.raises(ValueError, match="name must be one of"):
+    with pytest.raises(ValueError, match="pairs must be 'wordsim353', 'simlex999' or a list"):  # names pairs
         ev.evaluate_word_pairs(emb, "men3000")
     with pytest.raises(KeyError, match="'qqq' is not in the vocabulary"):
         ev.nearest_neighbours(emb, "qqq")

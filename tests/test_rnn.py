@@ -243,3 +243,19 @@ def test_train_recall_sgd_first_step_has_the_bptt_loss_and_gradient_norm():
         rnn.train_recall_sgd(0.0)
     with pytest.raises(ValueError, match="steps must be >= 1"):
         rnn.train_recall_sgd(1.0, steps=0)
+
+
+def test_a_nan_or_infinite_gradient_fails_the_check_loudly():
+    """relative_error used to return 0.0 for NaN, so gradient_check reported a perfect match (issue 20)."""
+    with pytest.raises(ValueError, match="analytic must be finite"):
+        rnn.relative_error(np.array([np.nan, 1.0]), np.array([1.0, 1.0]))
+    param = np.ones(3)
+    with pytest.raises(ValueError, match=r"grads\['p'\] must be finite"):
+        rnn.gradient_check(lambda: float(np.sum(param ** 2)), {"p": param}, {"p": np.array([2.0, np.nan, 2.0])})
+    with pytest.raises(ValueError, match="loss_fn returned nan"):
+        rnn.gradient_check(lambda: float("nan"), {"p": param}, {"p": 2 * param})
+    with pytest.raises(ValueError, match=r"grads\[0\] must be finite"):
+        rnn.clip_by_global_norm([np.array([1.0, np.inf])], 1.0)
+    with pytest.raises(ValueError, match="h_prev must be finite"):
+        rnn.rnn_step(np.ones((1, 2)), np.full((1, 3), np.nan), rnn.init_rnn_weights(2, 3))
+    assert np.all(param == 1.0)  # probing restored every entry

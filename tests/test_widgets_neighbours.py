@@ -77,7 +77,7 @@ def test_a_chinese_query_uses_the_chinese_vectors_whatever_the_picker_says():
 @pytest.mark.parametrize("kwargs, error, words", [
     (dict(choices=[ENGLISH]), TypeError, "choices must be dict"),
     (dict(choices={}), ValueError, "choices must map at least one name"),
-    (dict(choices={"a": "vectors"}), TypeError, "vectors must be Embeddings or a gensim KeyedVectors"),
+    (dict(choices={"a": "vectors"}), TypeError, "choices['a'] must be Embeddings or a gensim KeyedVectors"),
     (dict(vectors="gensim"), ValueError, "vectors must be one of the names in choices ['english'], got 'gensim'"),
     (dict(chinese="zh"), ValueError, "chinese must be one of the names in choices"),
     (dict(value=3), TypeError, "value must be str"),

@@ -143,7 +143,7 @@ def test_sampler_shows_an_error_from_the_model_instead_of_raising(zh):
     (dict(top_p=0.01), ValueError, "top_p must be >= 0.05"),
     (dict(max_tokens=0), ValueError, "max_tokens must be >= 1"),
     (dict(seed=-1), ValueError, "seed must be >= 0"),
-    (dict(banned_ids=(0, "x")), ValueError, "banned_ids[1] must be a token id"),
+    (dict(banned_ids=(0, "x")), TypeError, "banned_ids[1] must be an int token id"),
 ])
 def test_sampler_names_bad_input(zh, kwargs, error, words):
     model, codec = zh

@@ -106,13 +106,20 @@ def _labels(name: str, labels: Any) -> list[str]:
 
 
 def _numbers(name: str, values: Any, *, ndim: int = 1) -> np.ndarray:
-    """Return ``values`` as a float array with ``ndim`` dimensions, raising if it is not numeric."""
-    if isinstance(values, str):
-        raise TypeError(f"{name} must be numbers, got a str {_show(values)}")
+    """Return ``values`` as a float array with ``ndim`` dimensions, raising if it is not numeric.
+
+    Real numbers only (no bool, no complex); NaN and ±inf may be drawn (a gap, a diverged run).
+    """
+    if isinstance(values, str) or values is None:
+        raise TypeError(f"{name} must be numbers, got {type(values).__name__} {_show(values)}")
     try:
+        raw = np.asarray(values)
         array = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be numbers, got {_show(values)}") from None
+    if raw.dtype.kind not in "fiu" or (isinstance(values, (list, tuple)) and any(
+            isinstance(v, (bool, np.bool_)) for v in np.asarray(values, dtype=object).reshape(-1))):
+        raise TypeError(f"{name} must be real numbers (int or float, not bool or complex), got {_show(values)}")
     if array.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got shape {array.shape}")
     return array
@@ -192,6 +199,8 @@ def heatmap(matrix: Any, row_labels: Sequence[Any], col_labels: Sequence[Any], *
     if values.shape != (len(rows), len(cols)):
         raise ValueError(f"matrix has shape {values.shape} but row_labels x col_labels is "
                          f"({len(rows)}, {len(cols)}); they must match")
+    if cmap is not None and not isinstance(cmap, (str, matplotlib.colors.Colormap)):
+        raise TypeError(f"cmap must be a matplotlib colormap name such as 'viridis', got {type(cmap).__name__} {_show(cmap)}")
     if isinstance(cmap, str) and cmap not in matplotlib.colormaps:
         raise ValueError(f"cmap must be a matplotlib colormap name such as 'viridis', got {cmap!r}")
     check_type("annotate", annotate, bool)

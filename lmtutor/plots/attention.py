@@ -10,7 +10,7 @@ sentence, block and head::
 from __future__ import annotations
 
 from lmtutor import datasets
-from lmtutor._validate import check_int, check_str, check_type
+from lmtutor._validate import _show, check_int, check_str, check_type
 from lmtutor.plots import heatmap
 from lmtutor.plots._tokens import prompt_ids, token_label
 from lmtutor.text import Vocab
@@ -39,7 +39,13 @@ def check_transformer_weights(weights, vocab: Vocab) -> dict:
 
 
 def attention_ids(weights: dict, codec: datasets.TextCodec, text: str, name: str):
-    """Return (tokens, ids with <bos> first) of ``text``, raising if it is empty or longer than the window."""
+    """Return (tokens, ids with <bos> first) of ``text``, raising if it is empty or longer than the window.
+
+    ``name`` is how errors call ``text`` (the argument it came from, such as "sentences[0]").
+    """
+    check_str("name", name, allow_empty=False)
+    _check_blocks(weights)
+    codec = datasets.codec(codec)
     check_str(name, text, allow_empty=False)
     tokens, ids = prompt_ids(codec, text)
     context = len(weights["positions"])
@@ -51,7 +57,15 @@ def attention_ids(weights: dict, codec: datasets.TextCodec, text: str, name: str
 
 def layers_and_heads(weights: dict) -> tuple[int, int]:
     """Return (blocks, heads) of a Transformer's weights: query_kernel is (d_model, heads, head_dim)."""
+    _check_blocks(weights)
     return len(weights["blocks"]), weights["blocks"][0]["attention"]["query_kernel"].shape[1]
+
+
+def _check_blocks(weights) -> None:
+    """Raise unless ``weights`` looks like transformer.numpy_weights's dict (blocks, positions, embedding)."""
+    if not isinstance(weights, dict) or not weights.get("blocks") or "positions" not in weights:
+        raise TypeError(f"weights must be the dict of transformer.numpy_weights(model), got "
+                        f"{type(weights).__name__} {_show(weights)}")
 
 
 def attention_figure(weights, codec, text: str, *, block: int = 0, head: int = 0):

@@ -22,9 +22,13 @@ from lmtutor.plots import _numbers
 def _limits(name: str, limits) -> tuple[float, float]:
     """Return ``limits`` as (low, high) floats with low < high, raising otherwise."""
     try:
+        if isinstance(limits, (str, bytes)) or any(isinstance(v, (bool, np.bool_)) for v in limits):
+            raise TypeError
         low, high = (float(v) for v in limits)
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a pair of numbers (low, high), got {_show(limits)}") from None
+    if not (np.isfinite(low) and np.isfinite(high)):
+        raise ValueError(f"{name} must be finite, got ({low:g}, {high:g})")
     if not low < high:
         raise ValueError(f"{name} must have low < high, got ({low:g}, {high:g})")
     return low, high
@@ -42,7 +46,12 @@ def contour(ax: Axes, surface, xlim, ylim, *, log: bool = False) -> Axes:
         raise TypeError(f"surface must be a function params -> (loss, gradient), got {_show(surface)}")
     xs, ys = np.linspace(*_limits("xlim", xlim), 150), np.linspace(*_limits("ylim", ylim), 150)
     check_type("log", log, bool)
-    values = np.array([[surface(np.array([x, y]))[0] for x in xs] for y in ys])  # (150, 150), row: y
+    first = surface(np.array([xs[0], ys[0]]))  # the grid's first point, checked (no extra call: a surface may draw noise)
+    if (not isinstance(first, tuple) or len(first) != 2 or isinstance(first[0], (bool, np.bool_))
+            or not isinstance(first[0], (int, float, np.number)) or np.ndim(first[0]) != 0):
+        raise TypeError(f"surface must return a pair (loss, gradient), as optim.rosenbrock does, got {_show(first)}")
+    values = np.array([[first[0] if i == j == 0 else surface(np.array([x, y]))[0] for i, x in enumerate(xs)]
+                       for j, y in enumerate(ys)])  # (150, 150), row: y
     ax.contour(xs, ys, np.log10(values + 1e-3) if log else values, levels=20, colors="0.8", linewidths=0.6)
     return ax
 
@@ -75,12 +84,23 @@ def paths_figure(panels, paths, *, minima=None):
     """
     if not isinstance(panels, dict) or not panels:
         raise TypeError(f"panels must be a non-empty dict title -> (surface, xlim, ylim, log), got {_show(panels)}")
+    for title, panel in panels.items():
+        if not isinstance(panel, (tuple, list)) or len(panel) != 4:
+            raise TypeError(f"panels[{title!r}] must be (surface, xlim, ylim, log), got {_show(panel)}")
     if not isinstance(paths, dict) or not all(isinstance(k, tuple) and len(k) == 2 for k in paths):
         raise TypeError(f"paths must be a dict (title, optimizer name) -> points, got {_show(paths)}")
     unknown = sorted({title for title, _ in paths} - set(panels))
     if unknown:
         raise ValueError(f"paths name panels that panels does not have: {unknown}; panels: {list(panels)}")
     minima = {} if minima is None else minima
+    if not isinstance(minima, dict):
+        raise TypeError(f"minima must be a dict title -> point (x, y), or None, got {_show(minima)}")
+    unknown = sorted(set(minima) - set(panels), key=str)
+    if unknown:
+        raise ValueError(f"minima name panels that panels does not have: {unknown}; panels: {list(panels)}")
+    for title, point in minima.items():
+        if _numbers(f"minima[{title!r}]", point).shape != (2,):
+            raise ValueError(f"minima[{title!r}] must be a point (x, y), got {_show(point)}")
     names = list(dict.fromkeys(name for _, name in paths))  # in order of first appearance
     fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.6), layout="constrained", squeeze=False)
     plt.close(fig)  # shown by the cell that returns it, once

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from lmtutor._validate import check_str
 from lmtutor.plots import _labels
 
 
@@ -36,6 +37,9 @@ class MarkdownTable:
     """A table that Jupyter renders from its Markdown source (``_repr_markdown_``); repr shows the source."""
 
     text: str  # the Markdown source, as markdown_text returns it
+
+    def __post_init__(self):
+        check_str("text", self.text)
 
     def _repr_markdown_(self) -> str:
         return self.text

@@ -14,7 +14,7 @@ from typing import Any
 
 from lmtutor import evaluation
 from lmtutor._validate import check_int, check_str, check_type
-from lmtutor.embeddings import as_embeddings
+from lmtutor.embeddings import _as_embeddings, as_embeddings
 
 
 def has_chinese(text: str) -> bool:
@@ -52,7 +52,9 @@ def neighbours_explorer(choices: dict, *, value: str = "war", vectors: str | Non
     check_type("choices", choices, dict)
     if not choices:
         raise ValueError("choices must map at least one name to word vectors, got {}")
-    tables = {name: as_embeddings(table) for name, table in choices.items()}
+    for name in choices:
+        check_type("choices key", name, str)
+    tables = {name: _as_embeddings(f"choices[{name!r}]", table) for name, table in choices.items()}
     vectors = next(iter(tables)) if vectors is None else vectors
     for argument, name in (("vectors", vectors), ("chinese", chinese)):
         if name is not None and name not in tables:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from lmtutor import optim, plots
-from lmtutor._validate import check_choice, check_float, check_int
+from lmtutor._validate import check_array, check_bool, check_callable, check_choice, check_float, check_int
 from lmtutor.widgets._html import show_figure
 
 # name -> the optimizer with learning rate lr: the ones notebook 05 builds, and the seed's Adam without v
@@ -36,6 +36,19 @@ class SurfaceView:
     xlim: tuple[float, float]  # the part of the plane drawn
     ylim: tuple[float, float]
     log: bool  # contour lines of log10(loss + 0.001) instead of the loss
+
+    def __post_init__(self):
+        from lmtutor.plots.optim import _limits
+
+        check_callable("function", self.function, "a surface: params (2,) -> (loss, gradient)")
+        if not isinstance(self.start, tuple):
+            raise TypeError(f"start must be a point (x, y), a tuple, got {type(self.start).__name__} {self.start!r:.40}")
+        start = check_array("start", self.start)
+        if start.shape != (2,):
+            raise ValueError(f"start must be a point (x, y), got {self.start!r}")
+        _limits("xlim", self.xlim)
+        _limits("ylim", self.ylim)
+        check_bool("log", self.log)
 
 
 SURFACES = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 
 from lmtutor import datasets, plots
-from lmtutor._validate import check_float, check_int, check_str, check_type
+from lmtutor._validate import check_float, check_ids, check_int, check_str, check_type
 from lmtutor.plots._tokens import prompt_ids
 from lmtutor.text import UNK, Vocab
 from lmtutor.widgets._html import STYLE, chips, show_figure
@@ -132,6 +132,9 @@ def sampler(stepper, codec, *, prompt: str = DEFAULT_PROMPT, temperature: float 
     vocab = codec.vocab
     _check_model(stepper, vocab)
     check_str("prompt", prompt)
+    if isinstance(banned_ids, (str, bytes)) or not isinstance(banned_ids, (tuple, list)):
+        raise TypeError(f"banned_ids must be a tuple of token ids, got {type(banned_ids).__name__} {banned_ids!r:.40}")
+    check_ids("banned_ids", banned_ids, len(vocab), allow_empty=True)
     _config(temperature, top_k, top_p, banned_ids)  # valid settings, and within the sliders' ranges:
     check_float("temperature", temperature, minimum=0.05, maximum=2.0)
     check_int("top_k", top_k, minimum=0, maximum=min(200, len(vocab)))
