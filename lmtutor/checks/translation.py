@@ -193,7 +193,8 @@ def _additive_exercise():
         note="a = softmax_s(v · tanh(query W_query + keys_s W_keys)), one weight per source position",
         cases=_cases([_shown_additive_case()],
                      [_additive_case(1, 4, 3, 5), _additive_case(2, 6, 4, 2), _additive_case(3, 1, 2, 3),
-                      _tied_case(), _large_scores_case()]),
+                      _tied_case(), _large_scores_case(),
+                      _additive_case(5, 4, 3, 5)]),  # the shapes of case 1, other values: every argument matters
         mistakes=(
             _Mistake("you left out the tanh: the score is v · tanh(query W_query + key W_keys); without "
                      "it the score is linear and the query cannot change which key wins.", variant(squash="none")),
