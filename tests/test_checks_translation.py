@@ -64,6 +64,18 @@ def additive_attention_loop(query, keys, W_query, W_keys, v):
     return [e / sum(exps) for e in exps]
 
 
+def beam_step(beam_scores, log_probs, beam_width):
+    totals = beam_scores[:, None] + log_probs  # (beams, vocab)
+    best = np.argsort(-totals, axis=None, kind="stable")[:beam_width]
+    return [(int(i) // totals.shape[1], int(i) % totals.shape[1], float(totals.flat[i])) for i in best]
+
+
+def beam_step_loop(beam_scores, log_probs, beam_width):  # pure Python: sort (−total, beam, token)
+    candidates = sorted((-(float(s) + float(lp)), b, v) for b, (s, row) in enumerate(zip(beam_scores, log_probs))
+                        for v, lp in enumerate(row))
+    return [[b, v, -total] for total, b, v in candidates[:beam_width]]  # lists of 3 count as triples
+
+
 CORRECT = [
     (checks.check_brevity_penalty, brevity_penalty),
     (checks.check_brevity_penalty, brevity_penalty_numpy),
@@ -71,6 +83,8 @@ CORRECT = [
     (checks.check_clipped_precision, clipped_precision_loop),
     (checks.check_additive_attention, additive_attention),
     (checks.check_additive_attention, additive_attention_loop),  # a list of floats counts as an array
+    (translation.check_beam_step, beam_step),
+    (translation.check_beam_step, beam_step_loop),
 ]
 
 
@@ -128,6 +142,55 @@ def softmax(scores):
     return e / e.sum()
 
 
+def beam_by_token_only(beam_scores, log_probs, beam_width):
+    return beam_step(np.zeros_like(beam_scores), log_probs, beam_width)
+
+
+def beam_product(beam_scores, log_probs, beam_width):
+    totals = beam_scores[:, None] * log_probs
+    best = np.argsort(-totals, axis=None, kind="stable")[:beam_width]
+    return [(int(i) // totals.shape[1], int(i) % totals.shape[1], float(totals.flat[i])) for i in best]
+
+
+def beam_best_token_per_beam(beam_scores, log_probs, beam_width):
+    tokens = log_probs.argmax(axis=1)
+    totals = beam_scores + log_probs.max(axis=1)
+    return [(int(b), int(tokens[b]), float(totals[b])) for b in np.argsort(-totals, kind="stable")[:beam_width]]
+
+
+def beam_worst_first(beam_scores, log_probs, beam_width):
+    totals = beam_scores[:, None] + log_probs
+    best = np.argsort(totals, axis=None, kind="stable")[-beam_width:]  # the best, but ascending
+    return [(int(i) // totals.shape[1], int(i) % totals.shape[1], float(totals.flat[i])) for i in best]
+
+
+def beam_worst(beam_scores, log_probs, beam_width):
+    totals = beam_scores[:, None] + log_probs
+    worst = np.argsort(totals, axis=None, kind="stable")[:beam_width]
+    return [(int(i) // totals.shape[1], int(i) % totals.shape[1], float(totals.flat[i])) for i in worst]
+
+
+def beam_divmod_by_beams(beam_scores, log_probs, beam_width):
+    totals = beam_scores[:, None] + log_probs
+    out = []
+    for index in np.argsort(-totals, axis=None, kind="stable")[:beam_width]:
+        beam, token = divmod(int(index), len(beam_scores))
+        out.append((beam, token, float(totals[beam, token])))
+    return out
+
+
+def beam_unstable(beam_scores, log_probs, beam_width):
+    totals = beam_scores[:, None] + log_probs
+    best = np.argsort(-totals, axis=None, kind="quicksort")[:beam_width]
+    return [(int(i) // totals.shape[1], int(i) % totals.shape[1], float(totals.flat[i])) for i in best]
+
+
+def beam_in_place(beam_scores, log_probs, beam_width):
+    log_probs += beam_scores[:, None]  # the caller's log_probs now hold totals
+    best = np.argsort(-log_probs, axis=None, kind="stable")[:beam_width]
+    return [(int(i) // log_probs.shape[1], int(i) % log_probs.shape[1], float(log_probs.flat[i])) for i in best]
+
+
 WRONG = [
     (checks.check_brevity_penalty, lambda c, r: 1.0 if c >= r else math.exp(1 - c / r), "upside down"),
     (checks.check_brevity_penalty, lambda c, r: math.exp(1 - r / c) if c else 0.0, "is not penalised"),
@@ -153,6 +216,14 @@ WRONG = [
      "instead of taking its dot product with v"),
     (checks.check_additive_attention, attention_naive_softmax, "exp overflowed"),
     (checks.check_additive_attention, attention_in_place, "changed its argument `keys` in place"),
+    (translation.check_beam_step, beam_by_token_only, "log-probability alone"),
+    (translation.check_beam_step, beam_product, "log-probabilities add"),
+    (translation.check_beam_step, beam_best_token_per_beam, "each beam's best token only"),
+    (translation.check_beam_step, beam_worst, "sort the totals from the largest"),
+    (translation.check_beam_step, beam_worst_first, "right extensions in the wrong order"),
+    (translation.check_beam_step, lambda s, lp, k: beam_step(s, lp, k)[:k - 1], "no fewer"),
+    (translation.check_beam_step, lambda s, lp, k: beam_step(s, lp, k + 1), "no more"),
+    (translation.check_beam_step, beam_in_place, "changed its argument `log_probs` in place"),
 ]
 
 
@@ -162,8 +233,41 @@ def test_typical_wrong_answer_gets_its_specific_hint(check, fn, phrase):
 
 
 def test_every_hint_is_reached_by_a_wrong_solution():
-    exercises = [translation._BREVITY, translation._CLIPPED, translation._additive_exercise()]
-    assert_every_hint_is_reached(exercises, WRONG)
+    exercises = [translation._BREVITY, translation._CLIPPED, translation._additive_exercise(),
+                 translation._beam_exercise()]
+    machine_dependent = [(translation.check_beam_step, beam_unstable, "not stable")]
+    unless = ["among equal totals"] * translation.check_beam_step(beam_unstable).passed  # quicksort kept the ties in order
+    assert_every_hint_is_reached(exercises, WRONG + machine_dependent, unless=unless)
+
+
+def test_unstable_tie_order_fails_where_it_differs_from_the_stable_one():
+    cases = translation._beam_exercise().cases
+    differs = any(beam_unstable(*c.args) != beam_step(*c.args) for c in cases)
+    result = translation.check_beam_step(beam_unstable)
+    assert ("np.argsort's default sort is not stable" in result.message) if differs else result.passed
+
+
+def test_a_wrong_flat_index_gets_the_divmod_hint():
+    result = translation.check_beam_step(beam_divmod_by_beams)
+    assert "IndexError" in result.message and "divmod(index, log_probs.shape[1])" in result.message
+    one_line(result)
+
+
+def test_beam_step_ranks_as_generate_beam_search():
+    from lmtutor import generate
+    from widget_fixtures import BigramModel
+
+    model = BigramModel(6, seed=3)  # logits[previous token], a generate.StepModel
+
+    def log_probs(token):
+        z = model.logits[token]
+        return z - z.max() - np.log(np.exp(z - z.max()).sum())
+
+    hypotheses = generate.beam_search(model, [0], beam_width=3, max_tokens=2, stop_id=None, banned_ids=())
+    first = beam_step(np.zeros(1), log_probs(0)[None], 3)  # one beam after the prompt
+    second = beam_step(np.array([t for _, _, t in first]), np.stack([log_probs(v) for _, v, _ in first]), 3)
+    assert [h.log_prob for h in hypotheses] == pytest.approx([t for _, _, t in second])
+    assert [list(h.ids) for h in hypotheses] == [[first[b][1], v] for b, v, _ in second]
 
 
 def test_division_by_zero_gets_the_hint_of_the_empty_case():
@@ -179,6 +283,7 @@ HARD_CODED = [
     (checks.check_brevity_penalty, lambda c, r: math.exp(-0.25)),
     (checks.check_clipped_precision, lambda h, r, n: 0.6),
     (checks.check_additive_attention, lambda *args: additive_attention(*translation._shown_additive_case())),
+    (translation.check_beam_step, lambda *args: beam_step(*translation._shown_beam_case())),
 ]
 
 
@@ -191,6 +296,7 @@ def test_ignored_arguments_fail():
     assert not checks.check_brevity_penalty(lambda c, r: 1.0 if c >= 10 else math.exp(1 - 10 / c)).passed  # r ignored
     assert not checks.check_clipped_precision(lambda h, r, n: clipped_precision(h, h, n)).passed  # reference ignored
     assert not checks.check_additive_attention(lambda q, k, wq, wk, v: additive_attention(0 * q, k, wq, wk, v)).passed
+    assert not translation.check_beam_step(lambda s, lp, k: beam_step(s, lp, 2)).passed  # beam_width ignored
 
 
 def test_broken_functions_get_a_message():
@@ -221,10 +327,17 @@ def test_clipped_precision_reference_equals_sacrebleu_counts():
             assert translation._CLIPPED.reference(hyp, ref, n) == pytest.approx(stats.counts[n - 1] / stats.totals[n - 1])
 
 
+def test_beam_step_broken_functions_get_a_message():
+    assert "forget the return statement" in translation.check_beam_step(lambda *a: None).message
+    assert "pass the function itself" in one_line(translation.check_beam_step([(0, 0, -1.0)]))
+
+
 def test_shown_answers_are_those_the_notebook_states():
     assert brevity_penalty(8, 10) == pytest.approx(0.7788, abs=1e-4)
     assert clipped_precision("the the the the cat".split(), "the cat sat on the mat".split(), 1) == 0.6
     assert np.allclose(additive_attention(*translation._shown_additive_case()), [0.5344, 0.2161, 0.2495], atol=1e-4)
+    (b0, v0, t0), (b1, v1, t1) = beam_step(*translation._shown_beam_case())
+    assert (b0, v0, b1, v1) == (0, 0, 1, 1) and (t0, t1) == pytest.approx((-1.6931, -2.0108), abs=1e-4)
 
 
 def test_a_hidden_case_has_ties_and_one_has_scores_that_overflow_exp():

@@ -1,9 +1,10 @@
 """Checks for the exercises of notebook 09: BLEU's brevity penalty, BLEU's clipped (modified) n-gram
-precision, and the weights of additive (Bahdanau) attention.
+precision, the weights of additive (Bahdanau) attention, and one step of beam search.
 
 Each ``check_<name>(fn)`` runs the learner's function ``fn`` and returns a :class:`CheckResult`;
 the reference answers are those of ``lmtutor.translation_metrics`` (whose tests prove it equal to
-sacrebleu) and of ``lmtutor.losses`` (the stable softmax)."""
+sacrebleu) and of ``lmtutor.losses`` (the stable softmax); the beam step is written here with the
+ranking of ``generate.beam_search`` (a Models module, which checks do not import)."""
 
 from __future__ import annotations
 
@@ -217,3 +218,118 @@ def check_additive_attention(fn: Callable[..., Any]) -> CheckResult:
     One hidden input has scores above 1,000, so the softmax must subtract the largest score.
     """
     return _run_arrays(_additive_exercise(), fn)
+
+
+# ----------------------------------------------------------------------------- one beam step
+def _beam_step(beam_scores, log_probs, beam_width):
+    """Return the beam_width best (beam, token, total) of totals[b, v] = beam_scores[b] + log_probs[b, v],
+    best first, ties in the order of np.argsort(-totals, axis=None, kind="stable") (as generate.beam_search)."""
+    np = _np()
+    totals = np.asarray(beam_scores, dtype=np.float64)[:, None] + np.asarray(log_probs, dtype=np.float64)
+    vocab = totals.shape[1]
+    best = np.argsort(-totals, axis=None, kind="stable")[:beam_width]
+    return [(int(flat) // vocab, int(flat) % vocab, float(totals.flat[flat])) for flat in best]
+
+
+def _as_triples(value):
+    """Return a learner's answer as a list of (int, int, float) triples when it has that shape."""
+    np = _np()
+    if isinstance(value, (list, tuple, np.ndarray)) and len(value) and all(
+            isinstance(item, (list, tuple, np.ndarray)) and len(item) == 3 for item in value):
+        try:
+            return [(int(b), int(v), float(s)) for b, v, s in value]
+        except (TypeError, ValueError, OverflowError):
+            return value
+    return value
+
+
+def _beam_variant(beam_scores, log_probs, beam_width, *, add=True, multiply=False, per_beam=False, ascending=False,
+                  unstable=False, reverse=False):
+    """Return one typical wrong beam step (or the right one with the defaults), totals as it computes them."""
+    np = _np()
+    scores, lp = np.asarray(beam_scores, dtype=np.float64), np.asarray(log_probs, dtype=np.float64)
+    totals = scores[:, None] * lp if multiply else (scores[:, None] + lp if add else lp + 0 * scores[:, None])
+    beams, vocab = totals.shape
+    if per_beam:  # each beam's best token only, then the best of those
+        tokens = totals.argmax(axis=1)
+        order = np.argsort(-totals[np.arange(beams), tokens], kind="stable")[:beam_width]
+        return [(int(b), int(tokens[b]), float(totals[b, tokens[b]])) for b in order]
+    flat = np.argsort(totals if ascending else -totals, axis=None, kind="quicksort" if unstable else "stable")
+    out = []
+    for index in flat[:beam_width]:
+        b, v = divmod(int(index), vocab)
+        out.append((b, v, float(totals[b, v])))
+    return out[::-1] if reverse else out
+
+
+def _beam_case(seed, beams, vocab, width):
+    np = _np()
+    rng = np.random.default_rng(seed)
+    log_probs = np.log(rng.dirichlet(np.ones(vocab), size=beams))
+    return -np.sort(rng.exponential(2.0, beams)), log_probs, width
+
+
+def _shown_beam_case():
+    np = _np()
+    log_probs = np.log(np.array([[0.5, 0.3, 0.2], [0.1, 0.6, 0.3]]))
+    return np.array([-1.0, -1.5]), log_probs, 2
+
+
+def _tied_beam_case():
+    """Return a step whose best totals tie across beams and tokens (exact in binary: halves and quarters)."""
+    np = _np()
+    with np.errstate(divide="ignore"):  # token 3 is banned everywhere: ln 0 = −inf
+        log_probs = np.log(np.array([[0.25, 0.25, 0.5, 0.0], [0.5, 0.25, 0.25, 0.0], [0.25, 0.5, 0.25, 0.0]]))
+    return np.zeros(3), log_probs, 4
+
+
+_FLAT_INDEX = ("in the flattened (beams, vocab) array, index // vocab_size is the beam and index % vocab_size "
+               "the token: divmod(index, log_probs.shape[1]), not divmod(index, len(beam_scores))")
+
+
+def _beam_exercise():
+    variant = lambda **kw: (lambda s, lp, k: _beam_variant(s, lp, k, **kw))  # noqa: E731
+    return _Exercise(
+        "beam_step", ("beam_scores", "log_probs", "beam_width"), _beam_step,
+        note="the beam_width best of beam_scores[b] + log_probs[b, v] over all beams and tokens, best first",
+        cases=_cases([_shown_beam_case()],
+                     [_beam_case(1, 3, 5, 3), _beam_case(2, 4, 6, 4), _beam_case(3, 1, 8, 3), _beam_case(4, 5, 4, 2),
+                      _tied_beam_case(), _beam_case(5, 3, 5, 3)]),  # the shapes of case 1: every argument matters
+        errors=((IndexError, _FLAT_INDEX),),
+        mistakes=(
+            _Mistake("you ranked the extensions by the next token's log-probability alone: a hypothesis's "
+                     "score is ln P of the whole prefix, so add beam_scores[b] to row b of log_probs.",
+                     variant(add=False)),
+            _Mistake("log-probabilities add (ln(P·Q) = ln P + ln Q): the total is beam_scores[b] + "
+                     "log_probs[b, v], not their product.", variant(multiply=True)),
+            _Mistake("you kept each beam's best token only: compare all beams × tokens extensions together "
+                     "(two extensions of one strong beam may both beat every extension of a weak one).",
+                     variant(per_beam=True)),
+            _Mistake("best first: sort the totals from the largest (the most probable) down.", variant(ascending=True)),
+            _Mistake("you have the right extensions in the wrong order: best first, the largest total at "
+                     "index 0 (np.argsort(-totals, ...), not np.argsort(totals)[-beam_width:]).", variant(reverse=True)),
+            _Mistake("among equal totals keep the lower beam, then the lower token, first: np.argsort's "
+                     "default sort is not stable; use np.argsort(-totals, axis=None, kind='stable').",
+                     variant(unstable=True)),
+            _Mistake("return exactly beam_width extensions, no fewer.",
+                     lambda s, lp, k: _beam_step(s, lp, k)[:k - 1]),
+            _Mistake("return exactly beam_width extensions, no more.",
+                     lambda s, lp, k: _beam_step(s, lp, k + 1)),
+        ))
+
+
+def check_beam_step(fn: Callable[..., Any]) -> CheckResult:
+    """Return the CheckResult of ``fn(beam_scores, log_probs, beam_width)`` -> one step of beam search.
+
+    Not yet re-exported from ``lmtutor.checks`` nor used by notebook 09: tests/test_checks_promises.py
+    must list it first (it holds every public check to the shared promises; it passes them).
+
+    ``beam_scores`` (B,) holds ln P of each live hypothesis, ``log_probs`` (B, V) ln P of each next
+    token after it. The answer is a list of ``beam_width`` triples (beam b, token v, total) with
+    total = beam_scores[b] + log_probs[b, v], the largest totals over all B × V extensions, best
+    first; equal totals in the order of ``np.argsort(-totals, axis=None, kind="stable")`` (lower
+    beam, then lower token first), as ``generate.beam_search`` ranks them.
+    """
+    if not callable(fn):
+        return _run(_beam_exercise(), fn)
+    return _run(_beam_exercise(), lambda *args: _as_triples(fn(*args)))
