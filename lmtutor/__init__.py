@@ -20,13 +20,17 @@ def quiet_tensorflow():
 
     TensorFlow 2.21 writes "All log messages before absl::InitializeLog() ..." and an oneDNN notice
     to the process's stderr while it loads, whatever TF_CPP_MIN_LOG_LEVEL says, and Jupyter shows
-    them under the cell. This sets TF_CPP_MIN_LOG_LEVEL=2 (warnings and errors still show later)
-    and sends file descriptor 2 to /dev/null for the import only; an import error still raises.
+    them under the cell. This sets TF_CPP_MIN_LOG_LEVEL=3 (unless it is set already): the C++ log
+    shows nothing, not even its ERROR lines, because on CPUs without AVX-512 oneDNN logs a harmless
+    "oneDNN supports DT_BOOL only on platforms with AVX-512" as an error the first time a boolean
+    mask runs (notebook 09's attention), a red box a learner would take for a failure; real
+    failures still raise Python exceptions with their messages. File descriptor 2 goes to /dev/null
+    for the import only; an import error still raises.
     """
     import os
     import sys
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "tensorflow" in sys.modules:
         return sys.modules["tensorflow"]
     sys.stderr.flush()

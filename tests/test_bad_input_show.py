@@ -259,7 +259,8 @@ CHECKS = ("attention.check_causal_mask", "attention.check_scaled_dot_product_att
           "recurrent.check_lstm_step", "recurrent.check_chrono_bias", "tokens.check_char_tokens", "tokens.check_bigram_probability",
           "tokens.check_oov_rate", "tokens.check_add_k_bigram", "tokens.check_perplexity", "training.check_log_softmax",
           "training.check_adam_step", "training.check_dropout_forward", "training.check_l2_grad",
-          "translation.check_brevity_penalty", "translation.check_clipped_precision", "translation.check_additive_attention")
+          "translation.check_brevity_penalty", "translation.check_clipped_precision", "translation.check_additive_attention",
+          "translation.check_beam_step")
 for name in CHECKS:
     module, check = name.split(".")
     SPECS.append(spec(f"checks.{name}", lambda c, m=module, f=check: getattr(_mod(f"checks.{m}"), f), check_valid=False,

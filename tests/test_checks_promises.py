@@ -45,6 +45,7 @@ EXERCISES = {
     checks.check_brevity_penalty: translation._BREVITY,
     checks.check_clipped_precision: translation._CLIPPED,
     checks.check_additive_attention: translation._additive_exercise(),
+    checks.check_beam_step: translation._beam_exercise(),
 }
 CHECKS = list(EXERCISES)
 ARGUMENTS = [(check, i) for check, exercise in EXERCISES.items() for i in range(len(exercise.params))]

@@ -264,3 +264,15 @@ def test_nbval_markers_are_cell_tags_not_comments(path):
 def test_the_marker_checker_finds_a_comment(tmp_path):
     path = write_notebook(tmp_path, "import numpy as np", other="# NBVAL_CHECK_OUTPUT\nprint(1)")
     assert nbval_comment_cells(path) == [3]
+
+
+# ------------------------------------------------------------------ no red stderr box for the learner
+def stderr_cells(path):
+    """Return the indices of code cells whose committed outputs include a stderr stream."""
+    return [i for i, c in enumerate(cells(path)) if c["cell_type"] == "code"
+            and any(o.get("output_type") == "stream" and o.get("name") == "stderr" for o in c.get("outputs", []))]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
+def test_no_committed_output_is_a_stderr_box(path):
+    assert stderr_cells(path) == [], "a warning or a library's log line shows as a red box: silence it at its source"

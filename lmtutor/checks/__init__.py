@@ -42,7 +42,7 @@ from lmtutor.checks.attention import (
     check_causal_mask, check_scaled_dot_product_attention, check_positional_encoding,
 )
 from lmtutor.checks.translation import (
-    check_brevity_penalty, check_clipped_precision, check_additive_attention,
+    check_brevity_penalty, check_clipped_precision, check_additive_attention, check_beam_step,
 )
 
 __all__ = [
@@ -73,4 +73,5 @@ __all__ = [
     "check_brevity_penalty",
     "check_clipped_precision",
     "check_additive_attention",
+    "check_beam_step",
 ]

@@ -321,9 +321,6 @@ def _beam_exercise():
 def check_beam_step(fn: Callable[..., Any]) -> CheckResult:
     """Return the CheckResult of ``fn(beam_scores, log_probs, beam_width)`` -> one step of beam search.
 
-    Not yet re-exported from ``lmtutor.checks`` nor used by notebook 09: tests/test_checks_promises.py
-    must list it first (it holds every public check to the shared promises; it passes them).
-
     ``beam_scores`` (B,) holds ln P of each live hypothesis, ``log_probs`` (B, V) ln P of each next
     token after it. The answer is a list of ``beam_width`` triples (beam b, token v, total) with
     total = beam_scores[b] + log_probs[b, v], the largest totals over all B × V extensions, best
