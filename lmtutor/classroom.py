@@ -58,13 +58,23 @@ def _notebook_path(name: str, value, index: int | None = None) -> Path:
     return path
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_TEXT = "(a widget: run the notebook, Run All, to draw it here and use it)"
+
+
 def clean_metadata(nb):
     """Return ``nb`` with widget state, execution timings and stray metadata removed (in place).
 
-    Outputs stay (learners read them on GitHub); what changes on every run does not.
+    Outputs stay (learners read them on GitHub); what changes on every run does not. A widget's
+    output has no state to draw from once the notebook is saved, so its plain-text form, which
+    JupyterLab and GitHub show instead, says how to get the widget rather than "VBox(children=...".
     """
     _check_notebook(nb)
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if WIDGET_VIEW in output.get("data", {}):
+                output["data"]["text/plain"] = WIDGET_TEXT
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     for cell in nb.cells:

@@ -40,7 +40,10 @@ def test_clean_metadata_strips_widget_state_and_timing():
     nb = new_notebook(cells=[new_code_cell("1")])
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {}}
     nb.cells[0].metadata["execution"] = {"iopub.status.busy": "2026-11-28"}
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={
+        "text/plain": "VBox(children=(Text(value='我有'),))", classroom.WIDGET_VIEW: {"model_id": "abc"}})]
     cleaned = classroom.clean_metadata(nb)
+    assert cleaned.cells[0].outputs[0].data["text/plain"] == classroom.WIDGET_TEXT  # not the widget's repr
     assert "widgets" not in cleaned.metadata
     assert "execution" not in cleaned.cells[0].metadata
     assert cleaned.metadata["kernelspec"]["name"] == "lmtutor"
@@ -58,6 +61,8 @@ def test_committed_notebook_is_executed_and_clean(path):
     assert all(c.execution_count is not None for c in code), "commit the notebook executed (make notebooks)"
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
     assert "widgets" not in nb.metadata
+    assert all(o.data["text/plain"] == classroom.WIDGET_TEXT for c in code for o in c.outputs
+               if classroom.WIDGET_VIEW in o.get("data", {})), "widget outputs say how to draw them (make notebooks)"
     assert any("### BEGIN SOLUTION" in c.source for c in code), "every notebook ends with exercises"
 
 

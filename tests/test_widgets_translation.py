@@ -64,7 +64,7 @@ def test_translation_html_shows_tokens_greedy_and_the_beam(with_attention):
 def test_translation_html_marks_unknown_words(with_attention):
     markup = translation_html(with_attention, "I have 3 zebras.", beam_width=2)
     assert re.findall(r'lmtutor-unk"[^>]*>(.*?)</span>', markup) == ["zebras"]
-    assert "1 word(s) never seen in training, read as &lt;unk&gt;: zebras" in markup
+    assert "1 word(s) never seen in training, read as &lt;unk&gt;: &#x27;zebras&#x27;" in markup
 
 
 def test_translation_figure_is_the_attention_of_the_translation(with_attention):
@@ -76,6 +76,7 @@ def test_translation_figure_is_the_attention_of_the_translation(with_attention):
     assert [t.get_text() for t in ax.get_yticklabels()] == target == ["我", "有", "三", "个", "<eos>"]
     assert np.allclose(ax.images[0].get_array(), weights)
     assert np.allclose(weights.sum(axis=1), 1.0)
+    assert ax.get_title().startswith("attention while writing 我有三个:")  # which translation the map is of
 
 
 def test_translation_figure_needs_attention(without_attention):

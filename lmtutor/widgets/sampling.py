@@ -106,7 +106,7 @@ def _sampler_controls(vocab: Vocab, prompt, temperature, top_k, top_p, max_token
         "top_p": widgets.FloatSlider(value=top_p, min=0.05, max=1.0, step=0.05,
                                      description="top-p (1 = off)", **slider),
         "max_tokens": widgets.IntSlider(value=max_tokens, min=1, max=500, description="length", **slider),
-        "min_tokens": widgets.IntSlider(value=min_tokens, min=0, max=100, description="min length (no <eos> before)",
+        "min_tokens": widgets.IntSlider(value=min_tokens, min=0, max=100, description="min length",
                                         **slider),
         "seed": widgets.BoundedIntText(value=seed, min=0, max=10**9, description="seed",
                                        style={"description_width": "initial"}),

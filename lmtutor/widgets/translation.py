@@ -42,7 +42,9 @@ def translation_figure(translator, sentence: str, translation: str | None = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # unknown words are <unk>: translation_html says so
         weights, source, target = translator.attention(sentence, translation)
-    fig = plots.heatmap(weights, target, source, title="attention: target character (row) reads source word (column)")
+    which = "the greedy translation" if translation is None else "".join(target[:-1]) or "<eos>"
+    fig = plots.heatmap(weights, target, source,
+                        title=f"attention while writing {which}:\neach Chinese character (row) reads the English words")
     fig.set_size_inches(max(5.0, 0.45 * len(source) + 2.0), max(3.5, 0.3 * len(target) + 1.2))
     return fig
 
@@ -64,7 +66,7 @@ def translation_html(translator, sentence: str, *, beam_width: int = 4) -> str:
                    f"<td>{math.exp(log_prob):.3f}</td></tr>" for rank, (chinese, log_prob) in enumerate(beam, 1))
     notes = []
     if any(unknown):
-        words = ", ".join(html.escape(t) for t, u in zip(tokens, unknown) if u)
+        words = ", ".join(html.escape(repr(t)) for t, u in zip(tokens, unknown) if u)  # quoted: a bare "," is hard to see
         notes.append(f"{sum(unknown)} word(s) never seen in training, read as &lt;unk&gt;: {words}")
     return (STYLE + '<div class="lmtutor-translation">'
             f'<p><b>English tokens</b> {chips(tokens, unknown, "lmtutor-token")}</p>'
@@ -97,7 +99,7 @@ def translation_explorer(translator, sentence: str = DEFAULT_SENTENCE, *, beam_w
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)
                 best = translator.beam(box.value, beam_width=width.value)[0][0] if translator.kind else ""
-            if best:  # the map of the best hypothesis (an empty one has no characters to show)
+            if best:  # the map of the best hypothesis, named in its title (an empty one has no characters to show)
                 show_figure(picture, translation_figure(translator, box.value, best))
             else:
                 picture.value, picture.layout.width = b"", "0px"
