@@ -117,6 +117,7 @@ def generate(model: StepModel, prompt_ids: Sequence[int], *, max_tokens: int = 1
     the same ids.
     """
     model, prompt, max_tokens, config, rng, stop_id = _settings(model, prompt_ids, max_tokens, config, seed, stop_id)
+    min_tokens = _min_tokens(min_tokens, max_tokens)  # checked before the model reads the prompt
     logits, state = model.start(prompt)
 
     def advance(token, new):
@@ -124,7 +125,7 @@ def generate(model: StepModel, prompt_ids: Sequence[int], *, max_tokens: int = 1
         next_logits, state = model.step(state, token)
         return next_logits
 
-    return _loop(logits, advance, prompt, max_tokens, config, rng, stop_id, _min_tokens(min_tokens, max_tokens))
+    return _loop(logits, advance, prompt, max_tokens, config, rng, stop_id, min_tokens)
 
 
 def generate_reencoding(model: StepModel, prompt_ids: Sequence[int], *, max_tokens: int = 100,
@@ -142,11 +143,11 @@ def generate_reencoding(model: StepModel, prompt_ids: Sequence[int], *, max_toke
     """
     model, prompt, max_tokens, config, rng, stop_id = _settings(model, prompt_ids, max_tokens, config, seed, stop_id)
     check_bool("use_keras", use_keras)
+    min_tokens = _min_tokens(min_tokens, max_tokens)
     if use_keras:
         read = lambda ids: model.full_logits(ids)[-1]
     else:
         read = lambda ids: model.start(ids)[0]
-    min_tokens = _min_tokens(min_tokens, max_tokens)
     return _loop(read(prompt), lambda token, new: read(prompt + new), prompt, max_tokens, config, rng, stop_id,
                  min_tokens)
 

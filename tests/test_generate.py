@@ -280,3 +280,11 @@ def test_min_tokens_bans_the_stop_id_until_that_many_ids_are_out():
 def test_min_tokens_is_a_count_up_to_max_tokens(min_tokens, error):
     with pytest.raises(error, match="min_tokens"):
         gen.generate(random_model(0), [2, 4], max_tokens=30, min_tokens=min_tokens)
+
+
+@pytest.mark.parametrize("decode", [gen.generate, gen.generate_reencoding])
+def test_min_tokens_is_checked_before_the_model_reads_the_prompt(decode):
+    model = random_model(0)
+    with pytest.raises(ValueError, match="min_tokens"):
+        decode(model, [2, 4], max_tokens=5, min_tokens=6)
+    assert model.calls == {"start": 0, "step": 0, "full_logits": 0}
