@@ -280,6 +280,32 @@ def only(*bads):
 
 
 # ------------------------------------------------------------------------------------ running
+def module(name: str):
+    """Return lmtutor.``name`` (a dotted name reaches a subpackage's module)."""
+    return __import__(f"lmtutor.{name}", fromlist=["x"])
+
+
+def fn(module_name: str, name: str):
+    """Return a spec's ``call``: the callable ``name`` of lmtutor.``module_name`` (a dotted name reaches a
+    class attribute)."""
+    def get(c):
+        obj = module(module_name)
+        for part in name.split("."):
+            obj = getattr(obj, part)
+        return obj
+    return get
+
+
+def L(build):
+    """Return a value a spec builds from the test's context when it runs (:class:`Lazy`)."""
+    return Lazy(build)
+
+
+def B(value, error, label, name=None):
+    """Return one bad value (:class:`Bad`)."""
+    return Bad(value, error, label, name)
+
+
 class Hang(Exception):
     pass
 

@@ -8,24 +8,13 @@ import functools
 import numpy as np
 import pytest
 
-from test_bad_input import (
-    Arg, Bad, HUGE, INF, Lazy, NAN, OMIT, array, cases, choice, flag, function, ids, instance, integer, number,
+from test_bad_input import (  # noqa: I001
+    B, L, fn, module as _mod,
+    Arg, HUGE, INF, NAN, OMIT, array, cases, choice, flag, function, ids, instance, integer, number,
     only, run, seed, sentences, spec, string, strings, tokens,
 )
 
 
-def _mod(module):
-    return __import__(f"lmtutor.{module}", fromlist=["x"])
-
-
-def fn(module, name):
-    """The callable ``name`` of lmtutor.``module`` (a dotted name reaches a class attribute)."""
-    def get(c):
-        obj = _mod(module)
-        for part in name.split("."):
-            obj = getattr(obj, part)
-        return obj
-    return get
 
 
 SENTENCES = [["the", "cat", "sat"], ["the", "dog", "sat"], ["a", "cat", "ran"]] * 3
@@ -90,14 +79,6 @@ class Context:
 @pytest.fixture(scope="module")
 def ctx():
     return Context()
-
-
-def L(build):
-    return Lazy(build)
-
-
-def B(value, error, label, name=None):
-    return Bad(value, error, label, name)
 
 
 # ----------------------------------------------------------------------------------------- ngram

@@ -14,8 +14,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import pytest
 
-from test_bad_input import (
-    Arg, Bad, HUGE, INF, Lazy, NAN, OMIT, array, cases, choice, flag, function, ids, instance, integer, number,
+from test_bad_input import (  # noqa: I001
+    B, L, fn, module as _mod,
+    Arg, HUGE, INF, NAN, OMIT, array, cases, choice, flag, function, ids, instance, integer, number,
     only, path, run, seed, sentences, spec, string, strings, tokens,
 )
 
@@ -26,17 +27,6 @@ WORDS = ["a", "b", "c", "d", "e", "f", "g", "h"]
 PAIRS = [("I have two apples.", "我有两个苹果。"), ("I have 3 books.", "我有三本书。"), ("She has a cat.", "她有一只猫。")]
 
 
-def _mod(module):
-    return __import__(f"lmtutor.{module}", fromlist=["x"])
-
-
-def fn(module, name):
-    def get(c):
-        obj = _mod(module)
-        for part in name.split("."):
-            obj = getattr(obj, part)
-        return obj
-    return get
 
 
 class Context:
@@ -145,14 +135,6 @@ class Context:
 @pytest.fixture(scope="module")
 def ctx():
     return Context()
-
-
-def L(build):
-    return Lazy(build)
-
-
-def B(value, error, label, name=None):
-    return Bad(value, error, label, name)
 
 
 LSTM, GPT, MLP, STEPPER = L(lambda c: c.lstm), L(lambda c: c.gpt), L(lambda c: c.mlp), L(lambda c: c.stepper)

@@ -12,20 +12,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import pytest
 
-from test_bad_input import (
-    Arg, Bad, INF, Lazy, NAN, OMIT, array, cases, choice, flag, function, ids, instance, integer, number, only, run,
+from test_bad_input import (  # noqa: I001
+    B, L, fn, module as _mod,
+    Arg, INF, NAN, OMIT, array, cases, choice, flag, function, ids, instance, integer, number, only, run,
     seed, spec, string, strings, tokens,
 )
 
 matplotlib = pytest.importorskip("matplotlib")
-
-
-def _mod(module):
-    return __import__(f"lmtutor.{module}", fromlist=["x"])
-
-
-def fn(module, name):
-    return lambda c: getattr(_mod(module), name)
 
 
 class Context:
@@ -74,14 +67,6 @@ class Context:
 @pytest.fixture(scope="module")
 def ctx():
     return Context()
-
-
-def L(build):
-    return Lazy(build)
-
-
-def B(value, error, label, name=None):
-    return Bad(value, error, label, name)
 
 
 def rc(call):

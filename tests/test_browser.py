@@ -112,6 +112,23 @@ def _write_kernelspec(data_dir: Path, kernelspec: dict) -> str:
     return display_name
 
 
+def _wait_for_server(process: subprocess.Popen, base: str, token: str, log_path: Path, what: str,
+                     seconds: float) -> None:
+    """Return once the Jupyter server at ``base`` answers; fail (with its log) if ``process`` exits or
+    ``seconds`` pass first. The caller stops the process."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"{what} exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+        try:
+            with NO_PROXY.open(f"{base}/api/status?token={token}", timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                pytest.fail(f"{what} did not answer within {seconds:.0f} s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.25)
+
+
 def _stop(process: subprocess.Popen) -> None:
     """Stop the server's process group, then any kernel it started (kernels get their own session)."""
     import psutil
@@ -197,17 +214,7 @@ def lab(request, tmp_path):
         )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with NO_PROXY.open(f"{base}/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not answer within 60 s:\n{log_path.read_text()[-3000:]}")
-                time.sleep(0.25)
+        _wait_for_server(process, base, token, log_path, "JupyterLab", 60)
         yield f"{base}/lab/tree/{notebook}?token={token}&reset", display_name, process.pid
     finally:
         _stop(process)

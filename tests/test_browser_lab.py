@@ -25,13 +25,14 @@ import os
 import re
 import shutil
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from test_browser import CHROMIUM_ARGS, NO_PROXY, _chromium, _free_port, _playwright, _stop, _unavailable
+from test_browser import (
+    CHROMIUM_ARGS, NO_PROXY, _chromium, _free_port, _playwright, _stop, _unavailable, _wait_for_server,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 LAB = REPO / "lab"
@@ -118,18 +119,12 @@ def _start(target: str, tmp: Path):
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"make {target} exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
-        try:
-            with NO_PROXY.open(f"{base}/api/status?token={token}", timeout=2):
-                return process, base, token, log_path
-        except OSError:
-            if time.monotonic() > deadline:
-                _stop(process)
-                pytest.fail(f"make {target} did not answer within 90 s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.25)
+    try:
+        _wait_for_server(process, base, token, log_path, f"make {target}", 90)
+    except BaseException:
+        _stop(process)
+        raise
+    return process, base, token, log_path
 
 
 def _get(server, path: str) -> tuple[int, bytes]:

@@ -14,14 +14,7 @@ keras = pytest.importorskip("keras")
 from lmtutor import generate, seq2seq, translate  # noqa: E402
 from lmtutor.text import Vocab  # noqa: E402
 
-PAIRS = [("I have 3 apples.", "我有三个苹果。"), ("Do you have two books?", "你有两本书吗？"),
-         ("Today is 3 May 1998.", "今天是1998年5月3日。"), ("We saw twelve cats.", "我们看见了十二只猫。")]
-KINDS = [None, "multiplicative", "additive"]
-
-
-@pytest.fixture(scope="module")
-def codec():
-    return seq2seq.TranslationCodec.build(PAIRS)
+from test_seq2seq import KINDS, PAIRS, codec  # noqa: E402,F401  (the same pairs, kinds and codec fixture)
 
 
 @pytest.fixture(scope="module", params=KINDS)
