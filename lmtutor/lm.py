@@ -66,11 +66,17 @@ def input_sizes(model: keras.Model) -> list[int]:
 
     A language model has one input and reads the ids it predicts: [vocab_size(model)]. A model with
     several inputs (an encoder-decoder reads source and target ids) names them; input "x" is read by
-    the Embedding layer named "x_embedding", and its ``input_dim`` is the bound.
+    the Embedding layer named "x_embedding", and its ``input_dim`` is the bound. A one-input model
+    whose input is named that way (a text classifier or a tagger: token ids in, labels out) is bound
+    by that Embedding too, not by the number of labels it predicts.
     """
     check_type("model", model, keras.Model)
     if len(model.inputs) == 1:
-        return [vocab_size(model)]
+        name = model.inputs[0].name.split(":")[0]
+        try:
+            return [int(model.get_layer(f"{name}_embedding").input_dim)]
+        except ValueError:
+            return [vocab_size(model)]
     sizes = []
     for tensor in model.inputs:
         name = tensor.name.split(":")[0]
@@ -87,8 +93,8 @@ def _pair(name: str, data: Any, size: int, context: int | None, sizes: list[int]
           shapes: tuple | None = None) -> tuple[Any, np.ndarray]:
     """Return (inputs, targets) as checked int arrays with the same number of examples.
 
-    Targets are ids below ``size``; with several model inputs (``sizes``: :func:`input_sizes`) inputs
-    is a tuple of arrays, one per input.
+    Targets are ids below ``size``; inputs are ids below ``sizes[0]`` (:func:`input_sizes`), and with
+    several model inputs a tuple of arrays, one per input.
     """
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise TypeError(f"{name} must be a pair (inputs, targets), got {_show(data)}")
@@ -103,7 +109,7 @@ def _pair(name: str, data: Any, size: int, context: int | None, sizes: list[int]
             raise ValueError(f"{name}: inputs {[x.shape for x in inputs]} and targets {targets.shape} must "
                              f"be non-empty with the same number of examples")
         return inputs, targets.astype(np.int32)
-    inputs = check_ids(f"{name} inputs", data[0], size, max_length=context)
+    inputs = check_ids(f"{name} inputs", data[0], sizes[0], max_length=context)
     targets = check_ids(f"{name} targets", data[1], size, max_length=context)
     if inputs.shape[:targets.ndim] != targets.shape[:inputs.ndim] or len(inputs) != len(targets) or inputs.size == 0:
         raise ValueError(f"{name}: inputs {inputs.shape} and targets {targets.shape} must be non-empty "

@@ -137,6 +137,34 @@ def test_train_prints_one_line_per_epoch_and_lowers_the_loss(capsys):
     assert history["best_epoch"] == 1 + int(np.argmin(history["val_loss"]))
 
 
+def _classifier(vocab=50, classes=3):
+    """Token ids (below ``vocab``) in, one of ``classes`` labels out: its input is bound by its embedding."""
+    seeds = lm.layer_seeds(0)
+    ids = keras.Input((None,), dtype="int32", name="tokens")
+    x = keras.layers.Embedding(vocab, 8, mask_zero=True, name="tokens_embedding",
+                               embeddings_initializer=keras.initializers.RandomUniform(seed=next(seeds)))(ids)
+    x = keras.layers.GlobalAveragePooling1D()(x)
+    logits = keras.layers.Dense(classes, kernel_initializer=keras.initializers.GlorotUniform(next(seeds)))(x)
+    model = keras.Model(ids, logits)
+    model.compile(optimizer=keras.optimizers.Adam(0.05),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+def test_train_fits_a_classifier_whose_ids_outnumber_its_labels(capsys):
+    model = _classifier()
+    assert lm.input_sizes(model) == [50] and lm.vocab_size(model) == 3
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 50, size=(60, 7))
+    y = x[:, 0] % 3  # the label is in the first token: learnable
+    history = lm.train(model, (x, y), valid_data=(x, y), epochs=4, batch_size=10, verbose=False)
+    assert history["loss"][-1] < history["loss"][0]
+    with pytest.raises(ValueError, match="train_data inputs"):
+        lm.train(model, (x + 50, y), verbose=False)  # ids beyond the embedding
+    with pytest.raises(ValueError, match="train_data targets"):
+        lm.train(model, (x, y + 3), verbose=False)  # labels beyond the logits
+
+
 def test_train_scores_documents_each_epoch_and_stops_when_the_time_is_spent(capsys):
     model = _lstm(hidden_size=8, learning_rate=0.05)
     inputs, targets = _periodic()
