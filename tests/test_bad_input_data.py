@@ -171,6 +171,7 @@ SPECS += [
     spec("corpora.load_analogies", lambda c: _mod("corpora")(c).load_analogies),
     spec("corpora.load_pang_lee", lambda c: _mod("corpora")(c).load_pang_lee),
     spec("corpora.load_reviews", lambda c: _mod("corpora")(c).load_reviews),
+    spec("corpora.load_rotten_tomatoes", lambda c: _mod("corpora")(c).load_rotten_tomatoes),
     spec("corpora.load_peoples_daily", lambda c: _mod("corpora")(c).load_peoples_daily, check_valid=False,
          dedupe=flag(True), normalize=flag(False)),
     spec("corpora.peoples_daily_stats", lambda c: _mod("corpora")(c).peoples_daily_stats,
