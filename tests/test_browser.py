@@ -1,7 +1,8 @@
 """The course's widgets in a real JupyterLab and a headless Chromium: Run All, use them, see the kernel answer.
 
 nbval runs the cells but renders no widget; these tests prove that the token explorer of notebook
-01, the sampler of notebook 07 and the attention explorer of notebook 08 are drawn in the browser,
+01, the sampler of notebook 07, the attention explorer of notebook 08 and the translation explorer
+of notebook 09 are drawn in the browser,
 and that typing in them, moving a slider or picking from a drop-down reaches the kernel and comes
 back. Each opens a fixture notebook built from the real one: its Setup cell and the cells tagged
 ``browser`` (the widget cell and the cells whose variables it uses), so the rest of the notebook,
@@ -39,12 +40,17 @@ WIDGET_CALLS = {  # notebook: the call that draws the widget its browser test dr
     "01_text_and_tokens.ipynb": "token_explorer(",
     "07_text_generation.ipynb": "widgets.sampler(zh_stepper",
     "08_attention_and_transformer.ipynb": "widgets.attention_explorer(",
+    "09_translation.ipynb": "widgets.translation_explorer(",
 }
 FIXTURE_SETTINGS = {  # notebook: a cell the fixture runs right after Setup, which it overrides
     # Notebook 08's widget shows the attention of the Transformer trained in section 6 (cell tagged
     # browser), for UPDATES = 800 updates per model. The fixture trains 100: the maps differ per
     # head, block and sentence all the same (what the test checks), for about 25 s less.
     "08_attention_and_transformer.ipynb": "UPDATES = 100  # browser fixture: 100 updates, not 800",
+    # Notebook 09's explorer shows the attention model of section 3, trained for EPOCHS = 2 epochs beside
+    # the model without attention. One epoch each is enough to test the widget (its translations are
+    # then often wrong, which the test does not check), for about 15 s less.
+    "09_translation.ipynb": "EPOCHS = 1  # browser fixture: 1 epoch per model, not 2",
 }
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -407,6 +413,38 @@ def test_attention_explorer_answers_its_drop_downs_in_notebook_08(lab, tmp_path)
             src, digest = _redrawn(expect, image, src)
         assert digest == first, "back to the first sentence, block 0 and head 0: the first heat map again"
         _screenshot(page, tmp_path, image, "attention_explorer")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lab", ["09_translation.ipynb"], indirect=True)
+def test_translation_explorer_answers_a_new_sentence_and_the_beam_slider_in_notebook_09(lab, tmp_path):
+    with _run_all(lab, tmp_path) as (expect, page):
+        image = _wait_for_widget(page, ".lmtutor-translation-figure[src^='blob:']")
+        explorer = _widget_output(page, ".lmtutor-translation-figure")
+        text = explorer.locator(".lmtutor-translation-text")
+        expect(text).to_contain_text("twelve", timeout=30_000)  # the notebook's example, tokenized by the kernel
+        expect(text.locator(".lmtutor-beam tr")).to_have_count(1 + 4)  # a header and the 4 hypotheses
+        src, digest = image.get_attribute("src"), _image_digest(image)
+
+        # Markup typed by a learner is shown as text, never run or rendered; unknown words are named.
+        sentence = explorer.locator(".widget-text input[type='text']")
+        sentence.fill("I have <b>three</b> zebras.")
+        sentence.press("Enter")  # the box sends its value on Enter (continuous_update=False)
+        expect(text).to_contain_text("never seen in training", timeout=RUN_ALL_TIMEOUT * 1000)
+        expect(text).to_contain_text("'zebras'")
+        assert text.locator(".lmtutor-note b").count() == 0, "typed <b> must not become an element"
+        expect(text).not_to_contain_text("twelve")
+        src, new_digest = _redrawn(expect, image, src)
+        assert new_digest != digest, "the attention map must follow the new sentence"
+
+        # Beam width 4 -> 2 by keyboard: two hypotheses left.
+        handle = explorer.locator(".widget-slider", has_text="beam width").locator(".noUi-handle")
+        handle.focus()
+        handle.press("ArrowLeft")
+        handle.press("ArrowLeft")
+        expect(text.locator(".lmtutor-beam tr")).to_have_count(1 + 2, timeout=RUN_ALL_TIMEOUT * 1000)
+        expect(explorer.locator(".widget-slider", has_text="beam width").locator(".widget-readout")).to_have_text("2")
+        _screenshot(page, tmp_path, image, "translation_explorer")
 
 
 @pytest.mark.parametrize("name", sorted(WIDGET_CALLS))
