@@ -466,7 +466,7 @@ def test_every_public_callable_has_bad_input_coverage():
 
 # Callables that take no argument: nothing can be bad; their spec only proves that they run.
 NO_ARGUMENTS = {"quiet_tensorflow", "quiet_retracing", "checkpoints.models_dir", "checkpoints.available",
-                "corpora.load_analogies", "corpora.load_pang_lee", "corpora.load_reviews", "parallel.load_cedict",
+                "corpora.load_analogies", "corpora.load_pang_lee", "corpora.load_reviews", "corpora.load_rotten_tomatoes", "parallel.load_cedict",
                 "plots.cjk_font_path", "plots.cjk_font_name", "plots.setup", "embeddings.Embeddings.to_keyed_vectors",
                 "text.Vocab.to_dict", "optim.Optimizer.current_learning_rate", "optim.ExponentialDecay.to_keras",
                 "optim.PiecewiseConstant.to_keras", "optim.WarmupCosine.to_keras", "transformer.Positions.get_config"}

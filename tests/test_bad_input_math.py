@@ -547,6 +547,44 @@ SPECS += [
          previous_ids=previous_arg()),
 ]
 
+# sentiment (notebook 11): data, lexicon and naive Bayes
+_NB_DOCS = [["good", "fun"], ["bad"], ["dull", "bad"], ["good"]]
+_NB = L(lambda c: _mod("sentiment").NaiveBayes().fit(_NB_DOCS, [1, 0, 0, 1]))
+_LABELS = only((None, TypeError, "None"), ("01", TypeError, "a str"), ([0.0, 1.0, 0.0, 1.0], TypeError, "floats"),
+               ([True, False, True, False], TypeError, "bools"), ([1, 0], ValueError, "too few"),
+               ([1, 0, -1, 1], ValueError, "a negative class"), ([[1, 0, 0, 1]], ValueError, "2-D"))
+SPECS += [
+    spec("sentiment.text_key", fn("sentiment", "text_key"), text=string("A fun ride.")),
+    spec("sentiment.overlap", fn("sentiment", "overlap"), texts=strings(["a", "b"], empty=True),
+         others=strings(["a"], empty=True)),
+    spec("sentiment.load", fn("sentiment", "load"), check_valid=False, language=choice("en"), seed=seed()),
+    spec("sentiment.Part", fn("sentiment", "Part"), texts=strings(["good", "bad"], empty=True),
+         labels=Arg([1, 0], _LABELS[:4] + only(([1], ValueError, "too few"), ([1, -1], ValueError, "negative")))),
+    spec("sentiment.SentimentData", fn("sentiment", "SentimentData"), language=choice("en"),
+         train=instance(L(lambda c: _mod("sentiment").Part(["a"], [1]))),
+         valid=instance(L(lambda c: _mod("sentiment").Part(["b"], [0]))),
+         test=instance(L(lambda c: _mod("sentiment").Part(["c"], [1]))),
+         report=Arg({}, only((None, TypeError, "None"), ([], TypeError, "a list")))),
+    spec("sentiment.lexicon_tokens", fn("sentiment", "lexicon_tokens"), text=string("质量不错"), language=choice("zh")),
+    spec("sentiment.lexicon_score", fn("sentiment", "lexicon_score"), tokens=tokens(["not", "good"]),
+         lexicon=Arg({"good": 1}, only((None, TypeError, "None"), (["good"], TypeError, "a list"),
+                                       ({"good": "1"}, TypeError, "a str value"), ({"good": float("nan")}, ValueError, "NaN"),
+                                       ({3: 1}, TypeError, "an int key"))),
+         negators=Arg({"not"}, only((None, TypeError, "None"), ("not", TypeError, "a str"), ({3}, TypeError, "an int inside"),
+                                    (3, TypeError, "an int"))),
+         window=integer(3, 0, 1_000)),
+    spec("sentiment.lexicon_predict", fn("sentiment", "lexicon_predict"), texts=strings(["good"], empty=True),
+         language=choice("en"), tie=integer(1, 0, 1)),
+    spec("sentiment.features", fn("sentiment", "features"), text=string("Not funny."), language=choice("en"),
+         ngram_max=integer(2, 1, 5)),
+    spec("sentiment.NaiveBayes", fn("sentiment", "NaiveBayes"), alpha=number(1.0, 0.0, open_min=True)),
+    spec("sentiment.NaiveBayes.fit", lambda c: _mod("sentiment").NaiveBayes().fit,
+         docs=sentences(_NB_DOCS), labels=Arg([1, 0, 0, 1], _LABELS)),
+    spec("sentiment.NaiveBayes.log_probs", lambda c: _NB(c).log_probs, docs=sentences([["good"]], empty=True)),
+    spec("sentiment.NaiveBayes.predict", lambda c: _NB(c).predict, docs=sentences([["good"]], empty=True)),
+    spec("sentiment.NaiveBayes.log_odds", lambda c: _NB(c).log_odds, k=integer(2, 1)),
+]
+
 
 @pytest.mark.parametrize("case, argument", cases(SPECS))
 def test_bad_input_is_refused(case, argument, ctx):

@@ -58,3 +58,140 @@ def test_pang_lee_sentences_are_almost_all_rotten_tomatoes_snippets(rotten):
     sentences, _ = corpora.load_pang_lee()
     keys = {corpora._text_key(text) for text in rotten.texts}
     assert sum(corpora._text_key(s) in keys for s in sentences) == 197
+
+
+# --- splits ----------------------------------------------------------------------------------------
+
+from lmtutor import sentiment  # noqa: E402
+
+
+@pytest.fixture(scope="module", params=["zh", "en"])
+def data(request):
+    return sentiment.load(request.param)
+
+
+def test_splits_share_no_text_and_keep_every_kept_review(data):
+    parts = (data.train, data.valid, data.test)
+    keys = [{sentiment.text_key(t) for t in part.texts} for part in parts]
+    assert all(len(k) == len(p.texts) for k, p in zip(keys, parts))  # no copy within a split either
+    assert not (keys[0] & keys[1] or keys[0] & keys[2] or keys[1] & keys[2])
+    assert sentiment.overlap(data.test.texts, data.train.texts) == 0
+    total = sum(len(p.texts) for p in parts)
+    report = data.report
+    assert total == sum(report["final"].values()) - report["near_duplicates_dropped"] \
+        - report["contradictory_texts_dropped"]
+    assert [len(p.texts) for p in parts] == ([13491, 1687, 1686] if data.language == "zh" else [10199, 1275, 1275])
+    assert all(p.labels.dtype == np.int64 and set(p.labels.tolist()) == {0, 1} for p in parts)
+
+
+def test_zh_split_counts_what_load_reviews_left():
+    report = sentiment.load("zh").report
+    assert (report["near_duplicates_dropped"], report["contradictory_texts_dropped"]) == (25, 9)
+
+
+def test_split_is_deterministic_and_follows_the_seed():
+    a, b, c = sentiment.load("en"), sentiment.load("en"), sentiment.load("en", seed=1)
+    assert a.test.texts == b.test.texts and a.test.texts != c.test.texts
+
+
+def test_overlap_counts_texts_by_key():
+    assert sentiment.overlap(["A fun ride.", "Dull.", "new"], ["a fun ride", "DULL !"]) == 2
+    with pytest.raises(TypeError, match="texts"):
+        sentiment.overlap("a fun ride", ["x"])
+
+
+# --- lexicon ---------------------------------------------------------------------------------------
+
+def test_lexicon_score_flips_words_after_a_negator_within_the_window():
+    lexicon, negators = {"good": 1, "bad": -1, "funny": 1}, {"not"}
+    assert sentiment.lexicon_score("a good film".split(), lexicon, negators) == 1.0
+    assert sentiment.lexicon_score("not good".split(), lexicon, negators) == -1.0
+    assert sentiment.lexicon_score("not funny or good".split(), lexicon, negators) == -2.0
+    assert sentiment.lexicon_score("not a b c good".split(), lexicon, negators) == 1.0  # 4 tokens back: out of reach
+    assert sentiment.lexicon_score("not a b good".split(), lexicon, negators) == -1.0  # 3 back: in reach
+    assert sentiment.lexicon_score("not not good".split(), lexicon, negators) == -1.0  # negators do not cancel
+    assert sentiment.lexicon_score("not good".split(), lexicon, negators, window=0) == 1.0
+    assert sentiment.lexicon_score([], lexicon, negators) == 0.0
+
+
+def test_chinese_lexicon_tokens_match_the_longest_entry():
+    assert sentiment.lexicon_tokens("质量不错", "zh") == ["质", "量", "不错"]  # 不错 is good, not 不 + 错
+    assert sentiment.lexicon_tokens("不满意！", "zh") == ["不", "满意", "!"]
+    assert sentiment.lexicon_tokens("Not good", "en") == ["not", "good"]
+
+
+def test_lexicon_predict_uses_negation_and_a_defined_tie():
+    labels, scores = sentiment.lexicon_predict(["服务很好", "服务不好", "不满意", "房间", ""], "zh")
+    assert scores.tolist() == [1.0, -1.0, -1.0, 0.0, 0.0]
+    assert labels.tolist() == [1, 0, 0, 1, 1]
+    assert sentiment.lexicon_predict(["房间"], "zh", tie=0)[0].tolist() == [0]
+    labels, scores = sentiment.lexicon_predict(["It isn't funny.", "A wonderful, moving film."], "en")
+    assert labels.tolist() == [0, 1] and scores.tolist() == [-1.0, 2.0]  # wonderful, moving
+
+
+def test_lexicon_entries_are_not_negators_too():
+    for language in sentiment.LANGUAGES:
+        assert not set(sentiment.LEXICON[language]) & sentiment.NEGATORS[language]
+        assert set(sentiment.LEXICON[language].values()) == {1, -1}
+
+
+# --- naive Bayes against scikit-learn ----------------------------------------------------------------
+
+def _sklearn_nb(docs, labels, alpha):
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.naive_bayes import MultinomialNB
+
+    vectorizer = CountVectorizer(analyzer=lambda doc: doc)
+    return vectorizer, MultinomialNB(alpha=alpha).fit(vectorizer.fit_transform(docs), labels)
+
+
+@pytest.mark.parametrize("alpha", [1.0, 0.1, 3.5])
+def test_naive_bayes_equals_scikit_learn(alpha):
+    data = sentiment.load("en")
+    docs = [sentiment.features(t, "en") for t in data.train.texts[:3000]]
+    labels = data.train.labels[:3000]
+    ours = sentiment.NaiveBayes(alpha).fit(docs, labels)
+    vectorizer, theirs = _sklearn_nb(docs, labels, alpha)
+    columns = [vectorizer.vocabulary_[f] for f in ours.index]
+    assert np.allclose(ours.log_likelihood, theirs.feature_log_prob_[:, columns], rtol=0, atol=1e-10)
+    assert np.allclose(ours.log_prior, theirs.class_log_prior_, atol=1e-12)
+    test_docs = [sentiment.features(t, "en") for t in data.test.texts[:500]]
+    expected = theirs.predict_log_proba(vectorizer.transform(test_docs))  # unseen features: count 0, skipped
+    assert np.allclose(ours.log_probs(test_docs), expected, atol=1e-8)
+    assert (ours.predict(test_docs) == theirs.predict(vectorizer.transform(test_docs))).all()
+
+
+def test_naive_bayes_three_classes_and_repeated_features_equal_scikit_learn():
+    docs = [["a", "a", "b"], ["b", "c"], ["c", "c", "c", "a"], ["d"], ["a", "d", "d"], ["b"]]
+    labels = np.array([0, 1, 2, 0, 2, 1])
+    ours = sentiment.NaiveBayes(0.5).fit(docs, labels)
+    vectorizer, theirs = _sklearn_nb(docs, labels, 0.5)
+    new = [["a", "zzz"], ["c", "d", "d"], ["zzz"], []]
+    assert np.allclose(ours.log_probs(new), theirs.predict_log_proba(vectorizer.transform(new)), atol=1e-12)
+    assert ours.predict([[], ["zzz"]]).tolist() == [0, 0]  # no known feature: the prior, ties to the lower class
+
+
+def test_naive_bayes_log_odds_are_the_likelihood_differences():
+    nb = sentiment.NaiveBayes().fit([["good", "fun"], ["good"], ["bad"], ["bad", "dull", "good"]], [1, 1, 0, 0])
+    top, bottom = nb.log_odds(2)
+    # counts: positive good 2, fun 1 (total 3); negative bad 2, dull 1, good 1 (total 4); V = 4, α = 1
+    assert top[0] == ("fun", pytest.approx(np.log(2 / 7) - np.log(1 / 8)))
+    assert bottom[0] == ("bad", pytest.approx(np.log(1 / 7) - np.log(3 / 8)))
+    assert dict(top + bottom)["good"] == pytest.approx(np.log(3 / 7) - np.log(2 / 8))
+
+
+def test_naive_bayes_rejects_bad_input():
+    with pytest.raises(ValueError, match="not fitted"):
+        sentiment.NaiveBayes().predict([["a"]])
+    with pytest.raises(ValueError, match="every class"):
+        sentiment.NaiveBayes().fit([["a"], ["b"]], [0, 0])
+    with pytest.raises(TypeError, match=r"docs\[0\]"):
+        sentiment.NaiveBayes().fit(["a b", "c"], [0, 1])
+    with pytest.raises(ValueError, match="alpha"):
+        sentiment.NaiveBayes(0.0)
+
+
+def test_features_are_tokens_and_bigrams():
+    assert sentiment.features("好看！", "zh") == ["好", "看", "!", "好看", "看!"]
+    assert sentiment.features("Not funny.", "en", ngram_max=1) == ["not", "funny", "."]
+    assert sentiment.features("Not funny.", "en")[3:] == ["not funny", "funny ."]
