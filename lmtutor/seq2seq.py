@@ -120,9 +120,18 @@ class TranslationCodec:
         check_choice("source_scheme", source_scheme, SOURCE_SCHEMES)
         source = SourceRecipe(source_scheme, lowercase=True, keep_spaces=source_scheme == "char",
                               split_digits=split_digits)
-        target = datasets.TextRecipe("char", normalize=False)
-        source_vocab = Vocab.build([source.tokens(english) for english, _ in pairs])
-        target_vocab = Vocab.build([target.tokens(chinese) for _, chinese in pairs])
+        return cls.from_recipes(pairs, source, datasets.TextRecipe("char", normalize=False))
+
+    @classmethod
+    def from_recipes(cls, pairs, source: datasets.TextRecipe, target: datasets.TextRecipe) -> "TranslationCodec":
+        """Return the codec that cuts each side of ``pairs`` (source, target) with its own recipe, its
+        vocabularies holding every token of the training pairs: any language pair, any direction
+        (notebook 09 reads Chinese characters and writes English characters with their spaces)."""
+        pairs = _pairs("pairs", pairs)
+        check_type("source", source, datasets.TextRecipe)
+        check_type("target", target, datasets.TextRecipe)
+        source_vocab = Vocab.build([source.tokens(text) for text, _ in pairs])
+        target_vocab = Vocab.build([target.tokens(text) for _, text in pairs])
         return cls(datasets.TextCodec(source, source_vocab), datasets.TextCodec(target, target_vocab))
 
     @property

@@ -431,6 +431,8 @@ SPECS += [
          target=instance(L(lambda c: c.codec.target))),
     spec("seq2seq.TranslationCodec.build", fn("seq2seq", "TranslationCodec.build"), pairs=Arg(PAIRS, PAIR_BADS),
          source_scheme=choice("word"), split_digits=flag(True)),
+    spec("seq2seq.TranslationCodec.from_recipes", fn("seq2seq", "TranslationCodec.from_recipes"), pairs=Arg(PAIRS, PAIR_BADS),
+         source=instance(L(lambda c: c.codec.source.recipe)), target=instance(L(lambda c: c.codec.target.recipe))),
     spec("seq2seq.TranslationCodec.source_ids", lambda c: c.codec.source_ids, sentences=Arg(["I have two apples."], SENTENCE_BADS)),
     spec("seq2seq.TranslationCodec.encode_source", lambda c: c.codec.encode_source, sentences=Arg(["I have two apples."], SENTENCE_BADS)),
     spec("seq2seq.TranslationCodec.teacher_forcing", lambda c: c.codec.teacher_forcing, pairs=Arg(PAIRS, PAIR_BADS)),

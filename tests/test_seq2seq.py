@@ -11,7 +11,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from lmtutor import lm, seq2seq, translation_data  # noqa: E402
+from lmtutor import datasets, lm, seq2seq, translation_data  # noqa: E402
 from lmtutor.text import Vocab  # noqa: E402
 
 PAIRS = [("I have 3 apples.", "我有三个苹果。"), ("Do you have two books?", "你有两本书吗？"),
@@ -65,6 +65,18 @@ def test_the_task_pairs_build_a_codec():
     codec = seq2seq.TranslationCodec.build(task.train)
     (source, _), targets = codec.teacher_forcing(task.test)
     assert len(source) == len(targets) == 10 and set("0123456789") <= set(codec.source.vocab.itos)
+
+
+def test_codecs_from_recipes_go_either_way_and_keep_what_their_recipes_keep():
+    pairs = [("我有两个苹果。", "I have two apples."), ("你好！", "Hello!")]
+    english = datasets.TextRecipe("char", normalize=False, keep_spaces=True)
+    codec = seq2seq.TranslationCodec.from_recipes(pairs, datasets.TextRecipe("char"), english)
+    (source, _), targets = codec.teacher_forcing(pairs[:1])
+    assert codec.source.vocab.itos[source[0, 0]] == "我" and " " in codec.target.vocab.itos
+    assert "".join(codec.target.vocab.itos[i] for i in targets[0][:-1]) == "I have two apples."
+    assert codec.target.vocab.itos[targets[0][-1]] == "<eos>"
+    plain = seq2seq.TranslationCodec.from_recipes(pairs, datasets.TextRecipe("char"), datasets.TextRecipe("char"))
+    assert " " not in plain.target.vocab.itos  # the default character recipe drops spaces
 
 
 # ------------------------------------------------------------------------------------ models
