@@ -20,7 +20,9 @@ import keras
 import numpy as np
 
 from lmtutor import losses, quiet_retracing
-from lmtutor._validate import MAX_STEPS, _show, check_bool, check_float, check_ids, check_int, check_type
+from lmtutor._validate import (
+    MAX_STEPS, _show, check_bool, check_float, check_ids, check_int, check_path, check_type,
+)
 from lmtutor.text import Vocab
 
 
@@ -151,7 +153,7 @@ def _line(record: dict, epochs: int, report: str, seconds: float, note: str) -> 
 def train(model: keras.Model, train_data: Any, *, valid_data: Any = None, valid_documents: Any = None,
           epochs: int = 1, batch_size: int = 64, max_seconds: float | None = None, verbose: bool = True,
           seed: int = 0, patience: int | None = None, restore_best: bool = False,
-          report: str = "loss", valid_batch_size: int = 16) -> dict[str, Any]:
+          report: str = "loss", valid_batch_size: int = 16, log_dir: Any = None) -> dict[str, Any]:
     """Return the training history: lists "loss" (and "val_loss", "valid_bits"), "seconds" (since
     the start, after each epoch) and "epochs" (one dict per epoch), "best_epoch" (1-based, None
     without validation), "stopped".
@@ -171,7 +173,9 @@ def train(model: keras.Model, train_data: Any, *, valid_data: Any = None, valid_
     ``patience`` stops after that many epochs without a better score; ``restore_best`` (implied by
     ``patience``) puts back the weights of the best epoch at the end. ``max_seconds`` ends training
     after the batch that spends the budget (the last epoch is then partial). With ``verbose`` one
-    line is printed per epoch instead of Keras's progress bar.
+    line is printed per epoch instead of Keras's progress bar. With ``log_dir`` a
+    ``keras.callbacks.TensorBoard`` writes the epoch metrics there for TensorBoard (``train/`` and,
+    with valid_data, ``validation/``; step = epoch number from 0), one callback for the whole run.
     """
     check_type("model", model, keras.Model)
     if not getattr(model, "compiled", True):
@@ -200,14 +204,17 @@ def train(model: keras.Model, train_data: Any, *, valid_data: Any = None, valid_
     restore_best = restore_best or patience is not None
     begin = time.perf_counter()
     budget = _Budget(begin, max_seconds)
+    callbacks = [budget]
+    if log_dir is not None:
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(check_path("log_dir", log_dir))))
     records: list[dict] = []
     best, best_weights, stopped = math.inf, None, "epochs"
     for epoch in range(epochs):
         epoch_start = time.perf_counter()
         order = rng.permutation(len(targets))
         shuffled = tuple(x[order] for x in inputs) if isinstance(inputs, tuple) else inputs[order]
-        fitted = model.fit(shuffled, targets[order], validation_data=valid, epochs=1,
-                           batch_size=batch_size, shuffle=False, verbose=0, callbacks=[budget])
+        fitted = model.fit(shuffled, targets[order], validation_data=valid, initial_epoch=epoch, epochs=epoch + 1,
+                           batch_size=batch_size, shuffle=False, verbose=0, callbacks=callbacks)
         record = {"epoch": epoch + 1}
         for key, values in fitted.history.items():
             record[key] = float(values[-1])

@@ -302,3 +302,20 @@ def test_bad_input_is_named(lstm, gpt):
         lm.evaluate_documents(lstm, [[4, 5]], stride=2)
     with pytest.raises(ValueError, match="seed must be >= 0"):
         next(lm.layer_seeds(-1))
+
+
+def test_log_dir_writes_one_tensorboard_point_per_epoch_equal_to_the_history(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from tensorboard.util import tensor_util
+
+    model = lstm_lm.build_lstm_lm(lstm_lm.LSTMLMConfig(vocab_size=9, hidden_size=8))
+    x = np.random.default_rng(3).integers(0, 9, (32, 6))
+    history = lm.train(model, (x, np.roll(x, -1, axis=1)), epochs=3, batch_size=16, verbose=False,
+                       log_dir=tmp_path / "logs")
+    events = EventAccumulator(str(tmp_path / "logs" / "train"), size_guidance={"tensors": 0})
+    events.Reload()
+    points = sorted((e.step, float(tensor_util.make_ndarray(e.tensor_proto))) for e in events.Tensors("epoch_loss"))
+    assert [step for step, _ in points] == [0, 1, 2]  # one step per epoch, not epoch 0 three times
+    assert np.allclose([value for _, value in points], history["loss"], rtol=1e-6)
+    with pytest.raises(TypeError, match="log_dir"):
+        lm.train(model, (x, np.roll(x, -1, axis=1)), verbose=False, log_dir=5)
