@@ -73,8 +73,8 @@ def quiet_retracing():
 
 
 __all__ = [
-    "attention", "checkpoints", "checks", "classroom", "corpora", "datasets", "decoding",
-    "embeddings", "evaluation", "generate", "glove", "lm", "losses", "lstm_lm", "memory", "mlp_lm", "ngram",
+    "attention", "bias", "checkpoints", "checks", "classroom", "corpora", "datasets", "decoding",
+    "embeddings", "evaluation", "explain", "generate", "glove", "lm", "losses", "lstm_lm", "memorisation", "memory", "mlp_lm", "ngram",
     "numerals", "optim", "parallel", "pca", "plots", "regularization", "rnn", "sentiment", "seq2seq", "text", "timing",
     "transformer", "translate", "translation_data", "translation_metrics", "widgets",
 ]

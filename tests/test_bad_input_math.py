@@ -586,6 +586,56 @@ SPECS += [
 ]
 
 
+# bias (notebook 14): WEAT and debiasing by projection
+_RNG = np.random.default_rng(14)
+_WX, _WY, _WA, _WB = (_RNG.normal(size=(3, 4)) for _ in range(4))
+_PAIRS = _RNG.normal(size=(3, 2, 4))
+
+
+def _vectors_arg(valid):
+    return array(valid, shape_bads=[(np.ones(4), "1-D"), (np.ones((2, 5)), "another vector length"),
+                                    (np.zeros((2, 4)), "an all-zero vector")], empty=False)
+
+
+_WEAT_SETS = dict(X=_vectors_arg(_WX), Y=_vectors_arg(_WY), A=_vectors_arg(_WA), B=_vectors_arg(_WB))
+_BIAS_WORDS = ("king", "queen", "man", "woman", "paris", "france")
+_WORDS_ARG = lambda valid: tokens(valid, empty=False)  # noqa: E731
+_LABELS01 = only((None, TypeError, "None"), ("0101", TypeError, "a str"), ([0, 1], ValueError, "too few"),
+                 ([0, 0, 0, 0, 0, 0], ValueError, "one label only"), ([0, 1, 2, 0, 1, 0], ValueError, "a 2"),
+                 ([[0, 1, 0, 1, 0, 1]], ValueError, "2-D"), ([True, False] * 3, TypeError, "bools"))
+SPECS += [
+    spec("bias.association", fn("bias", "association"), W=_vectors_arg(_WX), A=_vectors_arg(_WA), B=_vectors_arg(_WB)),
+    spec("bias.weat_effect_size", fn("bias", "weat_effect_size"), **_WEAT_SETS),
+    spec("bias.weat_p_value", fn("bias", "weat_p_value"), **_WEAT_SETS, permutations=integer(100, 1, 1_000_000), seed=seed()),
+    spec("bias.weat_interval", fn("bias", "weat_interval"), **_WEAT_SETS, samples=integer(50, 10, 1_000_000),
+         level=number(0.9, 0.0, 1.0, open_min=True, open_max=True), seed=seed()),
+    spec("bias.WEATResult", fn("bias", "WEATResult"), effect_size=number(0.5, -2.0, 2.0), p_value=number(0.1, 0.0, 1.0),
+         interval=Arg((0.1, 0.9), only((None, TypeError, "None"), (0.5, TypeError, "one number"), ((0.9, 0.1), ValueError, "low > high"),
+                                        ((0.1, NAN), ValueError, "NaN"), ((0.1, 0.5, 0.9), TypeError, "three numbers"))),
+         sizes=Arg((2, 2, 2, 2), only((None, TypeError, "None"), ((2, 2), TypeError, "two sizes"), ((2, 2, 0, 2), ValueError, "a 0"),
+                                      ((2, 2, 2.5, 2), TypeError, "a float"))),
+         missing=Arg((), only((None, TypeError, "None"), (["x"], TypeError, "a list"), ((3,), TypeError, "an int inside")))),
+    spec("bias.weat", fn("bias", "weat"), vectors=Arg(L(lambda c: c.embeddings), VECTORS_BAD),
+         X=_WORDS_ARG(["king", "man"]), Y=_WORDS_ARG(["queen", "woman"]), A=_WORDS_ARG(["paris", "france"]),
+         B=Arg(["man", "Queen"], _WORDS_ARG(None).bads + only((["zzz", "qqq"], ValueError, "words the vectors lack"))),
+         lowercase=flag(), permutations=integer(100, 1, 1_000_000), seed=seed(), min_words=integer(2, 1)),
+    spec("bias.bias_direction", fn("bias", "bias_direction"),
+         pairs=array(_PAIRS, empty=False, shape_bads=[(np.ones((3, 4)), "2-D"), (np.ones((2, 3, 4)), "three vectors per pair"),
+                                                      (np.zeros((2, 2, 4)), "zero vectors")]),
+         method=choice("pca")),
+    spec("bias.explained_variance", fn("bias", "explained_variance"),
+         pairs=array(_PAIRS, empty=False, shape_bads=[(np.ones((3, 4)), "2-D"), (np.ones((2, 3, 4)), "three vectors per pair")])),
+    spec("bias.project", fn("bias", "project"), vectors=_vectors_arg(_WX),
+         direction=array(np.ones(4), empty=False, shape_bads=[(np.ones(3), "another length"), (np.zeros(4), "zero"), (np.ones((1, 4)), "2-D")])),
+    spec("bias.neutralize", fn("bias", "neutralize"), vectors=_vectors_arg(_WX),
+         direction=array(np.ones(4), empty=False, shape_bads=[(np.ones(3), "another length"), (np.zeros(4), "zero"), (np.ones((1, 4)), "2-D")])),
+    spec("bias.cluster_accuracy", fn("bias", "cluster_accuracy"), vectors=_vectors_arg(_RNG.normal(size=(6, 4))),
+         labels=Arg([0, 1, 0, 1, 0, 1], _LABELS01), seed=seed()),
+    spec("bias.neighbour_agreement", fn("bias", "neighbour_agreement"), vectors=_vectors_arg(_RNG.normal(size=(6, 4))),
+         labels=Arg([0, 1, 0, 1, 0, 1], _LABELS01), k=integer(2, 1, 5)),
+]
+
+
 @pytest.mark.parametrize("case, argument", cases(SPECS))
 def test_bad_input_is_refused(case, argument, ctx):
     run(case, argument, ctx)

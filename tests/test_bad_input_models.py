@@ -486,6 +486,54 @@ SPECS += [
 ]
 
 
+# ----------------------------------------------------------------------------------------- explain
+@functools.cache
+def _classifier():
+    """A tiny text classifier as classify.build_classifier builds them: Input "x", Embedding "x_embedding"."""
+    ids = keras.Input((None,), dtype="int32", name="x")
+    h = keras.layers.Embedding(V, 4, mask_zero=True, name="x_embedding")(ids)
+    return keras.Model(ids, keras.layers.Dense(2)(keras.layers.GlobalAveragePooling1D()(h)))
+
+
+CLASSIFIER = L(lambda c: _classifier())
+TEXT_IDS = ids([4, 5, 6], V, none=False).bads + only(([4, 0, 5], ValueError, "a <pad> inside"))
+EXPLAIN = dict(model=model_arg(CLASSIFIER, more=[B(L(lambda c: c.mlp), ValueError, "a model without x_embedding")]),
+               ids=Arg([4, 5, 6], TEXT_IDS), target=integer(1, 0, 1))
+SPECS += [
+    spec("explain.log_odds", fn("explain", "log_odds"), **EXPLAIN),
+    spec("explain.gradient_x_input", fn("explain", "gradient_x_input"), **EXPLAIN),
+    spec("explain.occlusion", fn("explain", "occlusion"), **EXPLAIN, mode=choice("remove")),
+    spec("explain.integrated_gradients", fn("explain", "integrated_gradients"), **EXPLAIN, steps=integer(4, 1, 1_000),
+         baseline=Arg("zeros", only((None, TypeError, "None"), ("ones", ValueError, "an unknown name"),
+                                    (np.zeros((2, 4)), ValueError, "another number of tokens"),
+                                    (np.full((3, 4), NAN), ValueError, "NaN"), (3, TypeError, "an int")))),
+    spec("explain.IntegratedGradients", fn("explain", "IntegratedGradients"),
+         scores=Arg(np.zeros(3), only((None, TypeError, "None"), ("abc", TypeError, "a str"), (np.zeros((2, 2)), ValueError, "2-D"))),
+         value=number(0.5), baseline_value=number(0.0)),
+]
+
+
+# ---------------------------------------------------------------------------------- memorisation
+_DOCUMENTS = only((None, TypeError, "None"), ("a text", TypeError, "a str"), ([3], TypeError, "an int inside"),
+                  (["a", None], TypeError, "a None inside"), (3, TypeError, "an int"))
+_SCORES = array(np.array([-1.0, -2.0, -0.5]), empty=False, shape_bads=[(np.ones((2, 2)), "2-D")])
+SPECS += [
+    spec("memorisation.plant", fn("memorisation", "plant"), documents=Arg(["a b", "c d"], _DOCUMENTS),
+         canary=string("my pin is 1 2", empty=False), times=integer(3, 0, 1_000_000), seed=seed()),
+    spec("memorisation.deduplicate", fn("memorisation", "deduplicate"), documents=Arg(["a", "a"], _DOCUMENTS)),
+    spec("memorisation.rank", fn("memorisation", "rank"), log_probs=_SCORES, index=integer(1, 0, 2)),
+    spec("memorisation.exposure", fn("memorisation", "exposure"), log_probs=_SCORES, index=integer(1, 0, 2)),
+    spec("memorisation.secret_index", fn("memorisation", "secret_index"),
+         digits=Arg([4, 8, 1], only((None, TypeError, "None"), ("481", TypeError, "a str"), ([], ValueError, "empty"),
+                                    ([4, 10], ValueError, "a digit past the base"), ([4, -1], ValueError, "a negative digit"),
+                                    ([4, 1.0], TypeError, "a float digit"), (481, TypeError, "an int"))),
+         base=integer(10, 2, 100)),
+    spec("memorisation.secret_log_probs", fn("memorisation", "secret_log_probs"), model=model_arg(LSTM, more=[B(GPT, ValueError, "a Transformer")]),
+         prefix_ids=prompt_arg(), digit_ids=Arg([4, 5, 6], prompt_arg().bads + only(([4, 4], ValueError, "repeated ids"), ([4], ValueError, "one id"))),
+         length=integer(2, 1, 6), separator_id=integer(7, 0, V - 1, none=True)),
+]
+
+
 @pytest.mark.parametrize("case, argument", cases(SPECS))
 def test_bad_input_is_refused(case, argument, ctx):
     run(case, argument, ctx)
