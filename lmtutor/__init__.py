@@ -74,7 +74,7 @@ def quiet_retracing():
 
 __all__ = [
     "attention", "bias", "checkpoints", "checks", "classroom", "corpora", "datasets", "decoding",
-    "embeddings", "evaluation", "explain", "generate", "glove", "lm", "losses", "lstm_lm", "memorisation", "memory", "mlp_lm", "ngram",
+    "embeddings", "evaluation", "explain", "generate", "glove", "grading", "lm", "losses", "lstm_lm", "memorisation", "memory", "mlp_lm", "ngram",
     "numerals", "optim", "parallel", "pca", "plots", "regularization", "rnn", "sentiment", "seq2seq", "text", "timing",
     "transformer", "translate", "translation_data", "translation_metrics", "widgets",
 ]

@@ -147,12 +147,8 @@ def write_student_versions(paths, out_dir: str | Path) -> list[Path]:
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line (``execute`` or ``student``); return the exit code.
-
-    ``argv`` is the list of arguments (None: ``sys.argv[1:]``); a wrong command or option ends with
-    argparse's usage message and exit code 2, as on the command line.
-    """
+def _check_argv(argv) -> None:
+    """Raise TypeError unless ``argv`` is None or a list of str command-line arguments."""
     if argv is not None:
         if isinstance(argv, (str, bytes)) or not isinstance(argv, (list, tuple)):
             raise TypeError(f"argv must be a list of str arguments, e.g. ['student', 'nb.ipynb'], got "
@@ -160,6 +156,15 @@ def main(argv: list[str] | None = None) -> int:
         for i, arg in enumerate(argv):
             if not isinstance(arg, str):
                 raise TypeError(f"argv[{i}] must be a str, got {type(arg).__name__} {_show(arg)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line (``execute`` or ``student``); return the exit code.
+
+    ``argv`` is the list of arguments (None: ``sys.argv[1:]``); a wrong command or option ends with
+    argparse's usage message and exit code 2, as on the command line.
+    """
+    _check_argv(argv)
     parser = argparse.ArgumentParser(prog="python -m lmtutor.classroom", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("execute", help="execute notebooks in place and strip volatile metadata")

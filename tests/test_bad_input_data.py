@@ -350,6 +350,35 @@ SPECS += [
 ]
 
 
+# --------------------------------------------------------------------------------------- grading
+COURSE = Arg(Lazy(lambda c: c.folder / "course"), path(None).bads + only((Lazy(lambda c: c.vocab_file), ValueError, "a file")))
+NOTEBOOK_FILES = Arg(Lazy(lambda c: [c.notebook_file]),
+                     only((None, TypeError, "None"), ("00_tiny.ipynb", TypeError, "a bare str"), ([3], TypeError, "an int path"),
+                          ([], ValueError, "empty"), (Lazy(lambda c: [c.vocab_file]), ValueError, "not a notebook"),
+                          (Lazy(lambda c: [c.folder / "missing.ipynb"]), FileNotFoundError, "a missing file")))
+SPECS += [
+    spec("grading.exercise_points", lambda c: _mod("grading")(c).exercise_points,
+         grade_id=Arg("ex07_top_k_filter_check", only((None, TypeError, "None"), (7, TypeError, "an int"),
+                                                      ("ex07_top_k_filter", ValueError, "no _check"),
+                                                      ("top_k_check", ValueError, "no exNN_")))),
+    spec("grading.check_cells", lambda c: _mod("grading")(c).check_cells, nb=Arg(NOTEBOOK, BAD_NOTEBOOK)),
+    spec("grading.with_points", lambda c: _mod("grading")(c).with_points, nb=Arg(NOTEBOOK, BAD_NOTEBOOK)),
+    spec("grading.total_points", lambda c: _mod("grading")(c).total_points, nb=Arg(NOTEBOOK, BAD_NOTEBOOK)),
+    spec("grading.write_course", lambda c: _mod("grading")(c).write_course, course=COURSE, notebooks=NOTEBOOK_FILES,
+         timeout=integer(60, 1, 86_400)),
+    spec("grading.release", lambda c: _mod("grading")(c).release, check_valid=False, course=COURSE,
+         notebooks=NOTEBOOK_FILES, timeout=integer(60, 1, 86_400)),
+    spec("grading.grade", lambda c: _mod("grading")(c).grade, check_valid=False,
+         course=Arg(Lazy(lambda c: c.folder), path(None).bads + only((Lazy(lambda c: c.vocab_file), ValueError, "a file"),
+                                                                     (Lazy(lambda c: c.folder), ValueError, "no course")))),
+    spec("grading.exercise_scores", lambda c: _mod("grading")(c).exercise_scores, check_valid=False,
+         course=Arg(Lazy(lambda c: c.folder), path(None).bads + only((Lazy(lambda c: c.folder), ValueError, "no gradebook")))),
+    spec("grading.read_grades", lambda c: _mod("grading")(c).read_grades, check_valid=False, path=Arg(None, path(None).bads)),
+    spec("grading.main", lambda c: _mod("grading")(c).main, check_valid=False,
+         argv=Arg(None, only(("points", TypeError, "a str"), ([3], TypeError, "an int inside"), (3, TypeError, "an int")))),
+]
+
+
 @pytest.mark.parametrize("case, argument", cases(SPECS))
 def test_bad_input_is_refused(case, argument, ctx):
     run(case, argument, ctx)

@@ -306,3 +306,50 @@ def test_checks_import_only_data_and_math_modules():
             elif isinstance(node, ast.Import):
                 assert all(not a.name.startswith("lmtutor.") or a.name.split(".")[1] in allowed
                            for a in node.names), path.name
+
+
+# --- graded by nbgrader, and functions that never return ------------------------------------
+
+
+def _stub(*args):
+    raise NotImplementedError()
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_while_nbgrader_grades_a_failed_check_raises_one_line_and_a_pass_does_not(check, monkeypatch):
+    from lmtutor.checks._result import CheckFailed
+
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    with pytest.raises(CheckFailed) as caught:
+        check(_stub)
+    assert caught.value._render_traceback_() == [f"CheckFailed: {caught.value.result!r}"]
+    assert "not implemented yet" in caught.value.result.message and not caught.value.result.passed
+    assert check(right(EXERCISES[check])).passed  # a right answer neither raises nor fails
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")  # nbgrader validate: the same
+    with pytest.raises(CheckFailed):
+        check(_stub)
+    for alone in ("", "no"):  # a learner working alone gets the result back
+        monkeypatch.setenv("NBGRADER_EXECUTION", alone)
+        assert not check(_stub).passed
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_a_function_that_never_returns_is_stopped_with_a_hint(check, monkeypatch):
+    import signal
+
+    from lmtutor.checks import _runner
+
+    monkeypatch.setattr(_runner, "CALL_SECONDS", 0.05)
+
+    def endless(*args):
+        while True:
+            try:
+                pass
+            except Exception:  # a learner's broad except must not swallow the stop
+                pass
+
+    result = check(endless)
+    assert not result.passed and "did not return within 0.05 s" in result.message, result.message
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # no alarm left behind
+    assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.default_int_handler, None)
+    assert check(right(EXERCISES[check])).passed

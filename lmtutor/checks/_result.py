@@ -64,6 +64,31 @@ class CheckResult:
         return "".join(pieces) + _markup(self.message[end:])
 
 
+GRADED_RUNS = ("autograde", "validate")  # values of NBGRADER_EXECUTION while nbgrader runs a notebook
+
+
+def graded() -> bool:
+    """Return True while nbgrader autogrades or validates the notebook (it sets NBGRADER_EXECUTION)."""
+    import os
+
+    return os.environ.get("NBGRADER_EXECUTION", "") in GRADED_RUNS
+
+
+class CheckFailed(AssertionError):
+    """Raised by a check that did not pass while nbgrader grades: the check cell fails, its points are 0.
+
+    IPython shows only the result line (``_render_traceback_``), not a traceback into lmtutor, so the
+    graded notebook's feedback reads as the learner saw it while working alone.
+    """
+
+    def __init__(self, result: CheckResult):
+        super().__init__(repr(result))
+        self.result = result
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"CheckFailed: {self.result!r}"]
+
+
 def _markup(text: str) -> str:
     """Return hint text as HTML: `code` spans in <code>, *emphasis* in <em>, everything else escaped."""
     parts = _CODE.split(text)  # odd positions hold the code spans

@@ -17,7 +17,9 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from lmtutor.checks._result import CheckResult, _one_line, _result, _show, _Value
+from lmtutor.checks._result import CheckFailed, CheckResult, _one_line, _result, _show, _Value, graded
+
+CALL_SECONDS = 10  # a learner's function that runs longer on one input is stopped (an endless loop?)
 
 _NOT_IMPLEMENTED = ("not implemented yet: replace `raise NotImplementedError()` in your function "
                     "with your own code, then run this cell again")
@@ -134,9 +136,38 @@ def _silenced():
         yield
 
 
+class _TooSlow(BaseException):
+    """Raised inside the learner's function after CALL_SECONDS; a BaseException, so that an
+    ``except Exception`` in a learner's loop cannot swallow it."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Raise _TooSlow in the block after ``seconds`` (POSIX, main thread: where a kernel runs cells);
+    elsewhere the block runs without a limit."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise _TooSlow()
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _call(fn: Callable[..., Any], args: tuple, notes: list) -> Any:
     """Return ``fn(*args)`` with NumPy's floating-point warnings silenced and Python warnings caught;
-    ``notes`` gets the parts of a sentence on what they reported (empty when nothing was)."""
+    ``notes`` gets the parts of a sentence on what they reported (empty when nothing was). A call
+    that runs longer than CALL_SECONDS raises _TooSlow."""
     events: list[str] = []
     numpy = sys.modules.get("numpy")
     quiet = (numpy.errstate(over="call", divide="call", invalid="call", under="ignore",
@@ -144,7 +175,7 @@ def _call(fn: Callable[..., Any], args: tuple, notes: list) -> Any:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            with quiet:
+            with quiet, _time_limit(CALL_SECONDS):
                 return fn(*args)
         finally:
             kinds = [_NUMPY_EVENTS.get(kind, kind) for kind in dict.fromkeys(events)]
@@ -164,9 +195,16 @@ def _inputs(exercise: _Exercise, case: _Case) -> list:
 
 
 def _run(exercise: _Exercise, student_fn: Any) -> CheckResult:
-    """Return the CheckResult of ``student_fn`` on every case of ``exercise``; nothing is printed."""
+    """Return the CheckResult of ``student_fn`` on every case of ``exercise``; nothing is printed.
+
+    While nbgrader grades the notebook (:func:`graded`), a result that did not pass is raised as
+    CheckFailed instead, so the check cell fails and scores 0; a learner working alone gets it back.
+    """
     with _silenced():
-        return _run_silenced(exercise, student_fn)
+        result = _run_silenced(exercise, student_fn)
+    if not result.passed and graded():
+        raise CheckFailed(result)
+    return result
 
 
 def _run_silenced(exercise: _Exercise, student_fn: Any) -> CheckResult:
@@ -184,6 +222,10 @@ def _run_silenced(exercise: _Exercise, student_fn: Any) -> CheckResult:
             got = _call(student_fn, args, notes)
         except NotImplementedError:
             return _result(name, False, _NOT_IMPLEMENTED)
+        except _TooSlow:
+            return _result(name, False, f"your function did not return within {CALL_SECONDS} s on input ",
+                           *_inputs(exercise, case)[:-1], ": stopped. Is there an endless loop (a `while` whose "
+                           "condition never changes)? The check inputs are small: a right answer takes milliseconds.")
         except (Exception, SystemExit) as error:  # KeyboardInterrupt is left to the kernel
             if failure is None:
                 detail = _one_line(f"{type(error).__name__}: {error}".rstrip(": "), 150)
