@@ -2,7 +2,7 @@
 
 A question is cut into features (English words, Chinese characters and character pairs), weighted
 by TF-IDF or averaged word vectors, and compared with every stored phrasing by cosine similarity;
-an entry's score is its best phrasing's. MRR and top-1 score a ranking; a rejection curve shows what
+an entry's score is its similarity to the centroid of its phrasings. MRR and top-1 score a ranking; a rejection curve shows what
 a confidence threshold trades, and ``choose_threshold`` picks one on validation data::
 
     tfidf = Tfidf.fit([features(q) for q in phrasings])
@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from lmtutor._validate import (_show, check_array, check_bool, check_float, check_int, check_sentences, check_str,
+from lmtutor._validate import (_show, check_array, check_bool, check_float, check_sentences, check_str,
                                check_type)
 
 MAX_CHARS = 2_000  # a question longer than this is cut here before its features are taken
@@ -174,23 +174,6 @@ def cosine(queries: Any, documents: Any) -> np.ndarray:
     return _unit_rows(q) @ _unit_rows(d).T
 
 
-def best_per_label(scores: Any, labels: Sequence[int], n_labels: int) -> np.ndarray:
-    """Return (Q, n_labels): for each query and label, the best score among the documents of that label.
-
-    ``scores`` (Q, N) scores queries against N documents, ``labels[n]`` is document n's label in
-    [0, n_labels); a label without documents gets -inf.
-    """
-    scores = check_array("scores", scores, ndim=2)
-    n_labels = check_int("n_labels", n_labels, minimum=1, maximum=1_000_000)
-    labels = _labels("labels", labels, n_labels)
-    if len(labels) != scores.shape[1]:
-        raise ValueError(f"labels must have one label per document column ({scores.shape[1]}), got {len(labels)}")
-    out = np.full((scores.shape[0], n_labels), -np.inf)
-    for label in np.unique(labels):
-        out[:, label] = scores[:, labels == label].max(axis=1)
-    return out
-
-
 def _labels(name: str, labels: Any, n_labels: int) -> np.ndarray:
     if isinstance(labels, (str, bytes)) or labels is None:
         raise TypeError(f"{name} must be a sequence of int labels, got {type(labels).__name__} {_show(labels)}")
@@ -247,7 +230,7 @@ def _decisions(confidence: Any, correct: Any, in_scope: Any) -> tuple[np.ndarray
     return confidence, correct, in_scope
 
 
-def candidate_thresholds(confidence: Any) -> np.ndarray:
+def _candidate_thresholds(confidence: Any) -> np.ndarray:
     """Return the thresholds worth trying: the lowest confidence (answer all), the midpoints between
     neighbouring distinct confidences, and one above the highest (answer none)."""
     confidence = np.unique(check_array("confidence", confidence, ndim=1, allow_empty=False))
@@ -264,6 +247,15 @@ class RejectionCurve:
     rejected_out_of_scope: np.ndarray  # (T,) share of out-of-scope questions declined
     accuracy: np.ndarray  # (T,) share of right decisions: a right answer, or a declined out-of-scope question
 
+    def __post_init__(self):
+        names = ("thresholds", "answered", "precision", "rejected_out_of_scope", "accuracy")
+        arrays = [check_array(name, getattr(self, name), ndim=1, allow_empty=False) for name in names]
+        if len({len(a) for a in arrays}) != 1:
+            raise ValueError(f"thresholds, answered, precision, rejected_out_of_scope and accuracy must have one "
+                             f"entry per threshold, got lengths {[len(a) for a in arrays]}")
+        for name, array in zip(names, arrays):
+            object.__setattr__(self, name, array)
+
 
 def rejection_curve(confidence: Any, correct: Any, in_scope: Any) -> RejectionCurve:
     """Return the :class:`RejectionCurve` of questions with these confidences over candidate thresholds.
@@ -273,7 +265,7 @@ def rejection_curve(confidence: Any, correct: Any, in_scope: Any) -> RejectionCu
     confidence >= threshold; an answered out-of-scope question is a wrong answer.
     """
     confidence, correct, in_scope = _decisions(confidence, correct, in_scope)
-    thresholds = candidate_thresholds(confidence)
+    thresholds = _candidate_thresholds(confidence)
     answer = confidence[None, :] >= thresholds[:, None]  # (T, Q)
     n_answered = answer.sum(axis=1)
     right = (answer & correct[None, :]).sum(axis=1)

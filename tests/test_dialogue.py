@@ -13,14 +13,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import pytest
 
-from lmtutor import corpora, dialogue, lm, retrieval, text
+from lmtutor import corpora, dialogue, dialogue_data, lm, retrieval, text
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def faq():
-    return dialogue.load_faq()
+    return dialogue_data.load_faq()
 
 
 @pytest.fixture(scope="module")
@@ -116,12 +116,6 @@ def test_ranks_mrr_and_top1_equal_a_sort_with_ties_by_label():
         retrieval.ranks(scores[:1], [6])
 
 
-def test_best_per_label_takes_each_labels_best_document():
-    scores = np.array([[0.1, 0.7, 0.3, 0.2], [0.9, 0.0, 0.4, 0.5]])
-    out = retrieval.best_per_label(scores, [0, 1, 1, 3], 4)
-    np.testing.assert_array_equal(out, [[0.1, 0.7, -np.inf, 0.2], [0.9, 0.4, -np.inf, 0.5]])
-
-
 # ------------------------------------------------------------------------- knowing when not to answer
 def decisions():
     rng = np.random.default_rng(3)
@@ -162,13 +156,13 @@ def test_choose_threshold_maximises_right_decisions_and_prefers_answering():
 def test_the_faq_and_its_held_out_questions(faq):
     assert len(faq.entries) == 27 and len(set(faq.ids)) == 27
     for entry in faq.entries:
-        for lang in dialogue.LANGUAGES:
+        for lang in dialogue_data.LANGUAGES:
             assert entry.question[lang] and entry.answer[lang] and len(entry.phrasings[lang]) >= 8
         if entry.slot:
             assert "{notebook}" in entry.answer["en"] and "{notebook}" in entry.answer["zh"]
     trained = {t.strip().lower() for t in faq.documents(answers=False)[0]}
     for split in ("valid", "test"):
-        questions = dialogue.load_questions(split)
+        questions = dialogue_data.load_questions(split)
         held = [q for q in questions if q.entry is not None]
         assert {q.entry for q in held} == set(faq.ids)
         for entry in faq.ids:
@@ -176,38 +170,38 @@ def test_the_faq_and_its_held_out_questions(faq):
         assert sum(q.entry is None for q in questions) == 30
         assert not [q.text for q in questions if q.text.strip().lower() in trained], "a held-out question is a training phrasing"
         assert all(retrieval.language(q.text) == q.lang for q in questions)
-    valid, test = (dialogue.load_questions(s) for s in ("valid", "test"))
+    valid, test = (dialogue_data.load_questions(s) for s in ("valid", "test"))
     assert not {q.text for q in valid} & {q.text for q in test}
 
 
 def test_chatterbot_files_are_read_with_their_checksums_and_deduplicated():
-    assert set(dialogue.CORPORA) == {f"chatterbot_{lang}_{name}" for lang in ("en", "ch")
+    assert set(dialogue_data.CORPORA) == {f"chatterbot_{lang}_{name}" for lang in ("en", "ch")
                                      for name in ("greetings", "conversations", "emotion")}
-    for name, card in dialogue.CORPORA.items():
-        path = dialogue.corpus_path(name)
+    for name, card in dialogue_data.CORPORA.items():
+        path = dialogue_data.corpus_path(name)
         assert corpora._sha256(path) == card.sha256 and "BSD" in card.license
-    english, every = dialogue.load_chitchat("en"), dialogue.load_chitchat("en", dedupe=False)
+    english, every = dialogue_data.load_chitchat("en"), dialogue_data.load_chitchat("en", dedupe=False)
     assert (len(every), len(english)) == (338, 335) and len(set(english)) == len(english)
     assert set(english) == set(every) and english[0] == every[0]
-    assert len(dialogue.load_chitchat("zh")) == 168
-    assert ("Hi", "Hello") in english and ("嗨", "你好") in dialogue.load_chitchat("zh")
+    assert len(dialogue_data.load_chitchat("zh")) == 168
+    assert ("Hi", "Hello") in english and ("嗨", "你好") in dialogue_data.load_chitchat("zh")
 
 
 def test_a_chatterbot_file_that_changed_is_refused(monkeypatch):
-    card = dialogue.CORPORA["chatterbot_en_greetings"]
-    monkeypatch.setitem(dialogue.CORPORA, card.name, corpora.CorpusCard(
+    card = dialogue_data.CORPORA["chatterbot_en_greetings"]
+    monkeypatch.setitem(dialogue_data.CORPORA, card.name, corpora.CorpusCard(
         card.name, card.package, card.path, card.license, "0" * 64, card.description))
     with pytest.raises(ValueError, match="sha256|SHA-256|checksum"):
-        dialogue.corpus_path("chatterbot_en_greetings")
-    assert dialogue.corpus_path("chatterbot_en_greetings", verify=False).is_file()
+        dialogue_data.corpus_path("chatterbot_en_greetings")
+    assert dialogue_data.corpus_path("chatterbot_en_greetings", verify=False).is_file()
 
 
 def test_data_files_are_the_ones_the_loaders_read(tmp_path):
     for name in ("faq.json", "heldout.json", "out_of_scope.json"):
         (tmp_path / name).write_text((REPO / "data" / "dialogue" / name).read_text(encoding="utf-8"), encoding="utf-8")
-    assert dialogue.load_faq(tmp_path) == dialogue.load_faq()
+    assert dialogue_data.load_faq(tmp_path) == dialogue_data.load_faq()
     with pytest.raises(FileNotFoundError, match="data/dialogue"):
-        dialogue.load_faq(tmp_path / "nowhere")
+        dialogue_data.load_faq(tmp_path / "nowhere")
 
 
 # ------------------------------------------------------------------------------------ retrievers
@@ -219,7 +213,7 @@ def test_tfidf_retriever_scores_the_centroids(faq, tfidf):
     query = tfidf.tfidf.transform([retrieval.features("how do I compute perplexity")])[0]
     assert tfidf.scores(["how do I compute perplexity"])[0, k] == pytest.approx(
         query @ centroid / np.linalg.norm(centroid))
-    scored = dialogue.score_questions(tfidf, faq, dialogue.load_questions("valid"))
+    scored = dialogue.score_questions(tfidf, faq, dialogue_data.load_questions("valid"))
     top1, mrr = scored.ranking("all")
     assert 0.7 < top1 <= mrr <= 1.0  # measured 0.824 / 0.874: far above chance (1/27)
     assert scored.ranking("zh")[0] > 0.75 and scored.ranking("en")[0] > 0.7
@@ -253,10 +247,10 @@ def test_the_encoder_trains_through_lm_train_and_learns_the_faq(faq):
 
 
 def test_with_phrasings_keeps_the_first_ones(faq):
-    one = dialogue.with_phrasings(faq, 1)
+    one = dialogue_data.with_phrasings(faq, 1)
     assert all(len(e.phrasings[lang]) == 1 and e.phrasings[lang][0] == f.phrasings[lang][0]
-               for e, f in zip(one.entries, faq.entries) for lang in dialogue.LANGUAGES)
-    assert dialogue.with_phrasings(faq, None) is faq and len(faq.entries[0].phrasings["en"]) > 1
+               for e, f in zip(one.entries, faq.entries) for lang in dialogue_data.LANGUAGES)
+    assert dialogue_data.with_phrasings(faq, None) is faq and len(faq.entries[0].phrasings["en"]) > 1
 
 
 # ------------------------------------------------------------------------------- slots and replies
@@ -285,7 +279,7 @@ def test_fill_slot_finds_the_topic(faq, question, lang, notebook, topic):
 
 @pytest.fixture(scope="module")
 def assistant(faq, tfidf):
-    chitchat = {lang: dialogue.load_chitchat(lang) for lang in dialogue.LANGUAGES}
+    chitchat = {lang: dialogue_data.load_chitchat(lang) for lang in dialogue_data.LANGUAGES}
     return dialogue.Assistant(faq, tfidf, 0.109, chitchat=chitchat, generator=lambda q, lang: f"<{lang}>")
 
 
@@ -311,7 +305,7 @@ def test_the_assistant_answers_slots_and_falls_back(assistant, question, kind, e
 def test_any_text_gets_a_defined_reply_never_a_crash(assistant, question):
     reply = assistant.reply(question)
     assert reply.kind in {"answer", "slot", "ask_slot", "chitchat", "fallback", "empty"} and reply.text
-    assert reply.lang in dialogue.LANGUAGES and math.isfinite(reply.score)
+    assert reply.lang in dialogue_data.LANGUAGES and math.isfinite(reply.score)
     if not retrieval.features(question):
         assert reply.kind == "empty" and reply.score == 0.0
 

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from lmtutor import dialogue
+from lmtutor import dialogue_data
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
 MAKEFILE = (REPO / "Makefile").read_text(encoding="utf-8")
 REQUIREMENTS = (REPO / "requirements.txt").read_text(encoding="utf-8")
-FAQ = dialogue.load_faq()
-ANSWERS = [(e.id, lang, e.answer[lang]) for e in FAQ.entries for lang in dialogue.LANGUAGES]
+FAQ = dialogue_data.load_faq()
+ANSWERS = [(e.id, lang, e.answer[lang]) for e in FAQ.entries for lang in dialogue_data.LANGUAGES]
 NOTEBOOK_NUMBER = re.compile(r"(?<![\d.])(\d\d)(?![\d.])(?!\s*(?:s\b|minutes|hours?|GFLOP))")
 FIGURES = re.compile(r"\d+ hours? \d+ minutes|Python \d\.\d+|TensorFlow \d\.\d+|Keras \d|\d+ s\b")
 

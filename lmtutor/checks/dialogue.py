@@ -48,9 +48,16 @@ def _ranking_case(seed, n, dim):
 
 
 def _tied_ranking_case():
-    """Rows 0, 2 and 4 point the same way as each other (ties), row 3 is zero, row 1 opposes the query."""
+    """Rows 0, 2 and 4 point the query's way (exact ties: axis-aligned), row 3 is zero, row 1 opposes it."""
     np = _np()
-    return np.array([1.0, 1.0]), np.array([[2.0, 2.0], [-1.0, -1.0], [0.5, 0.5], [0.0, 0.0], [3.0, 3.0], [1.0, 0.0]])
+    return np.array([1.0, 0.0]), np.array([[2.0, 0.0], [-1.0, 0.0], [0.5, 0.0], [0.0, 0.0], [3.0, 0.0], [1.0, 1.0]])
+
+
+def _many_ties_case():
+    """40 axis-aligned rows, so the cosines are exactly 1, 0 or -1: a sort that is not stable reorders them."""
+    np = _np()
+    choices = np.array([[1.0, 0.0], [2.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, 0.0], [0.0, -3.0], [5.0, 0.0]])
+    return np.array([1.0, 0.0]), choices[np.random.default_rng(5).integers(0, len(choices), 40)]
 
 
 def _cosine_exercise():
@@ -59,13 +66,12 @@ def _cosine_exercise():
         "cosine_ranking", ("query", "documents"), _cosine_ranking,
         note="rows ranked by q·d / (|q| |d|), most similar first, ties by the lower index, zero vectors at 0",
         cases=_cases([(_np_list([1.0, 0.0]), _np_list([[0.0, 1.0], [2.0, 0.0], [1.0, 1.0]]))],
-                     [_ranking_case(1, 6, 4), _ranking_case(2, 8, 3), _tied_ranking_case(), _ranking_case(3, 1, 5),
+                     [_ranking_case(1, 6, 4), _ranking_case(2, 8, 3), _tied_ranking_case(), _many_ties_case(),
+                      _ranking_case(3, 1, 5),
                       _ranking_case(4, 6, 4)]),  # the shapes of case 1, other values: every argument matters
         mistakes=(
             _Mistake("you ranked by the dot product q·d: divide by the lengths |q| |d|, or a long row wins "
                      "whatever its direction.", variant(normalise_docs=False, normalise_query=False)),
-            _Mistake("divide each row's dot product by that row's length |d| too (dividing by |q| alone does "
-                     "not change the order).", variant(normalise_docs=False)),
             _Mistake("most similar first: sort the similarities from the largest down (np.argsort(-similarities)).",
                      variant(ascending=True)),
             _Mistake("equal similarities keep the lower index first: np.argsort's default sort is not stable; "
