@@ -73,8 +73,9 @@ def quiet_retracing():
 
 
 __all__ = [
-    "attention", "bias", "checkpoints", "checks", "classroom", "corpora", "datasets", "decoding",
-    "embeddings", "evaluation", "explain", "generate", "glove", "grading", "lm", "losses", "lstm_lm", "memorisation", "memory", "mlp_lm", "ngram",
-    "numerals", "optim", "parallel", "pca", "plots", "regularization", "rnn", "sentiment", "seq2seq", "text", "timing",
+    "distribute", "scaling", "tensorboard_logs",  # notebook 13
+    "attention", "bias", "checkpoints", "checks", "classify", "classroom", "corpora", "datasets", "decoding",
+    "dialogue", "dialogue_data", "embeddings", "evaluation", "explain", "generate", "glove", "grading", "guide", "lm", "losses", "lstm_lm", "memorisation", "memory", "mlp_lm", "ngram",
+    "numerals", "optim", "parallel", "pca", "plots", "regularization", "retrieval", "rnn", "sentiment", "seq2seq", "text", "timing",
     "transformer", "translate", "translation_data", "translation_metrics", "widgets",
 ]

@@ -30,7 +30,7 @@ import numpy as np
 from lmtutor import datasets, lm, text
 from lmtutor._validate import (
     MAX_VOCAB, MAX_WIDTH, _show, check_array, check_choice, check_elements, check_float, check_ids, check_int,
-    check_type,
+    check_str, check_type,
 )
 
 UNITS = ("char", "word")  # what NgramConfig n-grams are made of
@@ -43,7 +43,9 @@ def _labels(name: str, labels: Any) -> np.ndarray:
     """Return ``labels`` as a 1-D int64 array of non-negative class ids, non-empty."""
     if isinstance(labels, (str, bytes)):
         raise TypeError(f"{name} must be a sequence of int class ids, got a str {_show(labels)}")
-    array = check_ids(name, labels, MAX_VOCAB)
+    array = check_ids(name, labels, MAX_VOCAB, allow_empty=True)
+    if array.size == 0:
+        raise ValueError(f"{name} must hold at least one class id, got none")
     if array.ndim != 1:
         raise ValueError(f"{name} must be one row of class ids (1-D), got shape {array.shape}")
     return array
@@ -188,6 +190,9 @@ class NgramClassifier:
 
     def known_ngrams(self, string: str) -> int:
         """Return how many of ``string``'s n-grams (with repeats) are features of the fitted model."""
+        check_str("string", string)
+        if not string.strip():
+            raise ValueError("string is empty: it has no n-gram")
         self._features([string])
         return sum(gram in self.vectorizer.vocabulary_ for gram in self._analyze(string))
 
@@ -195,7 +200,7 @@ class NgramClassifier:
         """Return the ``k`` n-grams whose weights raise class ``label``'s logit the most, with the weights."""
         if self.model is None:
             raise ValueError("this NgramClassifier is not fitted yet: call .fit(texts, labels) first")
-        check_choice("label", label, self.classes_.tolist())
+        check_choice("label", check_int("label", label), self.classes_.tolist())
         k = check_int("k", k, minimum=1)
         row = self.model.coef_[0] * (1 if label == self.classes_[1] else -1) if len(self.classes_) == 2 \
             else self.model.coef_[list(self.classes_).index(label)]
@@ -293,6 +298,9 @@ def build_classifier(config: ClassifierConfig) -> keras.Model:
 def predict_proba(model: keras.Model, ids: Any, *, batch_size: int = 256) -> np.ndarray:
     """Return softmax(logits) of ``model`` for the rows of ``ids`` (encode_texts): (rows, num_classes)."""
     check_type("model", model, keras.Model)
+    if len(model.inputs) != 1 or len(model.outputs[0].shape) != 2 or "x_embedding" not in [l.name for l in model.layers]:
+        raise ValueError(f"model must be a text classifier (build_classifier: ids -> one row of logits per text), "
+                         f"got {model.name!r} with output shape {tuple(model.outputs[0].shape)}")
     ids = check_ids("ids", ids, lm.input_sizes(model)[0])
     if ids.ndim != 2:
         raise ValueError(f"ids must be a (texts, tokens) array from encode_texts, got shape {ids.shape}")

@@ -534,6 +534,128 @@ SPECS += [
 ]
 
 
+# ---------------------------------------------------------------------------------------- classify
+CLS_TEXTS = ["我爱吃苹果", "今天下雨了", "苹果很好吃", "明天会下雪"]
+CLS_LABELS = [0, 1, 0, 1]
+
+
+@functools.cache
+def _ngram_classifier():
+    cl = _mod("classify")
+    return cl.NgramClassifier(cl.NgramConfig()).fit(CLS_TEXTS, CLS_LABELS)
+
+
+@functools.cache
+def _classify_codec():
+    return _mod("classify").build_codec(CLS_TEXTS, _mod("datasets").TextRecipe("char"), min_freq=1)
+
+
+@functools.cache
+def _text_classifier():
+    cl = _mod("classify")
+    return cl.build_classifier(cl.ClassifierConfig(20, 3, embedding_dim=4))
+
+
+def _label_bads(other_length=True):
+    bads = only((None, TypeError, "None"), ("0101", TypeError, "a str"), ([], ValueError, "empty"),
+                ([0, -1, 1, 0], ValueError, "a negative label"), ([0, 1.5, 1, 0], TypeError, "a float label"),
+                ([0, True, 1, 0], TypeError, "a bool label"), ([[0, 1, 1, 0]], ValueError, "2-D"), (3, TypeError, "an int"))
+    return bads + (only(([0, 1], ValueError, "another length")) if other_length else [])
+
+
+CLS_TEXT_BADS = only((None, TypeError, "None"), ("我爱吃苹果", TypeError, "a bare str"), ([], ValueError, "empty"),
+                     ([3], TypeError, "an int"), ([""], ValueError, "an empty text"), (["  "], ValueError, "only spaces"),
+                     (["a", None], TypeError, "a None inside"))
+Y_TRUE, Y_PRED = Arg(CLS_LABELS, _label_bads(False)), Arg([0, 1, 1, 1], _label_bads())
+NGRAM = L(lambda c: _ngram_classifier())
+CLS_IDS = Arg([[4, 5, 6]], only((None, TypeError, "None"), ("abc", TypeError, "a str"), ([[4, 99]], ValueError, "an id past the vocabulary"),
+                                ([[4, 5.5]], TypeError, "a float id"), ([4, 5], ValueError, "1-D"), ([[4, 5], [0, 0]], ValueError, "an all-<pad> row"),
+                                ([[4, -1]], ValueError, "a negative id")))
+CLS_MODEL = model_arg(L(lambda c: _text_classifier()), more=[B(LSTM, ValueError, "a language model")])
+SPECS += [
+    spec("classify.accuracy", fn("classify", "accuracy"), y_true=Y_TRUE, y_pred=Y_PRED),
+    spec("classify.macro_f1", fn("classify", "macro_f1"), y_true=Y_TRUE, y_pred=Y_PRED),
+    spec("classify.confusion_matrix", fn("classify", "confusion_matrix"), y_true=Y_TRUE, y_pred=Y_PRED,
+         num_classes=Arg(None, integer(None, 1, 65_536, none=True).bads + only((1, ValueError, "fewer classes than the labels")))),
+    spec("classify.f1_per_class", fn("classify", "f1_per_class"),
+         matrix=array([[2, 1], [0, 3]], empty=False, shape_bads=[([[1, 2, 3]], "not square"), ([[1, -1], [0, 1]], "a negative count"),
+                                                                ([[1.5, 0], [0, 1]], "a fraction"), ([1, 2], "1-D")])),
+    spec("classify.NgramConfig", fn("classify", "NgramConfig"), unit=choice("char"), ngram_min=integer(1, 1, 10),
+         ngram_max=integer(2, 1, 10), min_df=integer(1, 1), C=number(10.0, 0.0, open_min=True), max_iter=integer(100, 1, 100_000)),
+    spec("classify.NgramClassifier", fn("classify", "NgramClassifier"),
+         config=instance(L(lambda c: _mod("classify").NgramConfig()), more=[B(L(lambda c: _mod("classify").ClassifierConfig(20, 2)),
+                                                                              TypeError, "a ClassifierConfig")])),
+    spec("classify.NgramClassifier.fit", lambda c: _mod("classify").NgramClassifier().fit, texts=Arg(CLS_TEXTS, CLS_TEXT_BADS),
+         labels=Arg(CLS_LABELS, _label_bads() + only(([1, 1, 1, 1], ValueError, "one class")))),
+    spec("classify.NgramClassifier.predict_proba", lambda c: _ngram_classifier().predict_proba, texts=Arg(["我吃"], CLS_TEXT_BADS)),
+    spec("classify.NgramClassifier.predict", lambda c: _ngram_classifier().predict, texts=Arg(["我吃"], CLS_TEXT_BADS)),
+    spec("classify.NgramClassifier.known_ngrams", lambda c: _ngram_classifier().known_ngrams, string=string("我吃", empty=False)),
+    spec("classify.NgramClassifier.top_features", lambda c: _ngram_classifier().top_features,
+         label=Arg(1, only((None, TypeError, "None"), ("1", TypeError, "a str"), (True, TypeError, "a bool"), (1.0, TypeError, "a float"),
+                           (5, ValueError, "an unknown label"))), k=integer(3, 1)),
+    spec("classify.build_codec", fn("classify", "build_codec"), texts=Arg(CLS_TEXTS, CLS_TEXT_BADS),
+         recipe=instance(L(lambda c: _mod("datasets").TextRecipe("char")), more=[B(L(lambda c: c.vocab), TypeError, "a Vocab")]),
+         min_freq=integer(1, 1), max_size=integer(None, 4, none=True)),
+    spec("classify.encode_texts", fn("classify", "encode_texts"),
+         codec=instance(L(lambda c: _classify_codec()), more=[B(L(lambda c: _classify_codec().vocab), TypeError, "a Vocab")]),
+         texts=Arg(["我爱"], CLS_TEXT_BADS), max_len=integer(None, 1, 10_000, none=True)),
+    spec("classify.ClassifierConfig", fn("classify", "ClassifierConfig"), vocab_size=integer(20, 5, 10_000_000),
+         num_classes=integer(3, 2, 65_536), encoder=choice("bag"), embedding_dim=integer(4, 1, 65_536), hidden_size=integer(4, 1, 65_536),
+         dropout=number(0.0, 0.0, 1.0, open_max=True), learning_rate=number(0.005, 0.0, open_min=True), seed=seed()),
+    spec("classify.build_classifier", fn("classify", "build_classifier"), check_valid=False,
+         config=instance(L(lambda c: _mod("classify").ClassifierConfig(20, 3, embedding_dim=4)),
+                         more=[B(L(lambda c: c.lstm_config), TypeError, "an LSTM config")])),
+    spec("classify.predict_proba", fn("classify", "predict_proba"), model=CLS_MODEL, ids=CLS_IDS, batch_size=integer(8, 1)),
+    spec("classify.predict", fn("classify", "predict"), model=CLS_MODEL, ids=CLS_IDS, batch_size=integer(8, 1)),
+]
+
+
+# ---------------------------------------------- distribute and tensorboard_logs (notebook 13): nothing trains here
+_LOG_DIR = L(lambda c: tempfile.mkdtemp(prefix="lmtutor-bad-input-"))
+_STRATEGY = L(lambda c: _mod("distribute")._tf().distribute.get_strategy())
+_WORKER_SPEC = {"windows": 8, "epochs": 2}
+SPECS += [
+    spec("distribute.logical_cpus", fn("distribute", "logical_cpus"), check_valid=False, count=integer(1, 1, 64)),
+    spec("distribute.mirrored", fn("distribute", "mirrored"), check_valid=False, devices=integer(1, 1, 64)),
+    spec("distribute.epoch_order", fn("distribute", "epoch_order"), examples=integer(5, 1, 50_000_000),
+         epoch=integer(0, 0, 100_000), seed=seed()),
+    spec("distribute.make_step", fn("distribute", "make_step"), model=model_arg(LSTM),
+         strategy=instance(_STRATEGY, more=[B(L(lambda c: c.lstm), TypeError, "a model")])),
+    spec("distribute.fit_distributed", fn("distribute", "fit_distributed"), check_valid=False,
+         model=model_arg(LSTM), train_data=Arg(L(lambda c: c.windows), pair_arg(None).bads),
+         strategy=instance(None, none=True, more=[B(L(lambda c: c.lstm), TypeError, "a model")]),
+         epochs=integer(1, 1, 100_000), global_batch_size=integer(4, 1), seed=seed(),
+         checkpoint_dir=path(None, none=True), is_chief=flag(True), on_epoch=function(None, none=True)),
+    spec("distribute.WorkerFailed", fn("distribute", "WorkerFailed"), worker=integer(1, 0), workers=integer(2, 1),
+         how=string("exited with code 1", empty=False), log=string("ValueError: ...")),
+    spec("distribute.free_ports", fn("distribute", "free_ports"), count=integer(2, 1, 64)),
+    spec("distribute.tf_config", fn("distribute", "tf_config"),
+         ports=Arg([2222, 2223], only((None, TypeError, "None"), ([], TypeError, "empty"), ("2222", TypeError, "a str"),
+                                      ([2222, "x"], TypeError, "a str port"), ([0], ValueError, "port 0"),
+                                      ([70000], ValueError, "port 70000"))),
+         index=integer(1, 0, 1)),
+    spec("distribute.run_workers", fn("distribute", "run_workers"), check_valid=False,
+         spec=Arg(_WORKER_SPEC, only((None, TypeError, "None"), ("x", TypeError, "a str"), ({"epoch": 2}, ValueError, "an unknown key"),
+                                     ({"epochs": 0}, ValueError, "0 epochs"), ({"windows": "8"}, TypeError, "a str count"),
+                                     ({"use_fit": "no"}, TypeError, "a str flag"))),
+         workers=integer(2, 1, 64), ports=Arg(None, only(("2222", TypeError, "a str"), ([2222], TypeError, "one port for two"),
+                                                         ([2222, 2222], ValueError, "the same port twice"), ([80, 2223], ValueError, "a port below 1024"))),
+         timeout=Arg(300.0, only((None, ValueError, "None"), ("1", ValueError, "a str"), (0, ValueError, "0"),
+                                 (NAN, ValueError, "NaN"), (True, ValueError, "a bool"))),
+         kill=Arg(None, only(("x", TypeError, "a str"), ((1,), TypeError, "one number"), ((2, 1), ValueError, "a worker that does not exist"),
+                             ((1, 2), ValueError, "the last epoch"), ((1, "1"), TypeError, "a str epoch")))),
+    spec("tensorboard_logs.read_scalars", fn("tensorboard_logs", "read_scalars"), check_valid=False,
+         log_dir=Arg(_LOG_DIR, path(None).bads + only(("/no/such/folder", ValueError, "a missing folder"),
+                                                      (L(lambda c: tempfile.mkdtemp()), ValueError, "a folder without logs")))),
+    spec("tensorboard_logs.TensorBoardServer", fn("tensorboard_logs", "TensorBoardServer"), log_dir=Arg(_LOG_DIR,
+         path(None).bads + only(("/no/such/folder", ValueError, "a missing folder"))),
+         port=integer(None, 1024, 65535, none=True), timeout=number(60.0, 0.0, open_min=True)),
+    spec("tensorboard_logs.TensorBoardServer.start", lambda c: _mod("tensorboard_logs").TensorBoardServer(tempfile.mkdtemp()).start,
+         check_valid=False),
+    spec("tensorboard_logs.TensorBoardServer.stop", lambda c: _mod("tensorboard_logs").TensorBoardServer(tempfile.mkdtemp()).stop),
+]
+
+
 @pytest.mark.parametrize("case, argument", cases(SPECS))
 def test_bad_input_is_refused(case, argument, ctx):
     run(case, argument, ctx)
