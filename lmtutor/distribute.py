@@ -27,7 +27,9 @@ import keras
 import numpy as np
 
 from lmtutor import lm, quiet_tensorflow
-from lmtutor._validate import MAX_STEPS, check_callable, check_int, check_path, check_str, check_type
+from lmtutor._validate import (
+    MAX_ELEMENTS, MAX_STEPS, check_bool, check_callable, check_int, check_path, check_str, check_type,
+)
 
 MAX_DEVICES = 64  # logical devices one physical CPU is split into
 
@@ -84,7 +86,7 @@ def epoch_order(examples: int, epoch: int, seed: int = 0) -> np.ndarray:
     first ``epoch + 1`` here gives the same order, so a run resumed at any epoch reads the examples
     exactly as an uninterrupted one.
     """
-    examples = check_int("examples", examples, minimum=1)
+    examples = check_int("examples", examples, minimum=1, maximum=MAX_ELEMENTS)
     epoch = check_int("epoch", epoch, minimum=0, maximum=MAX_STEPS)
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
     for _ in range(epoch):
@@ -111,6 +113,7 @@ def make_step(model: keras.Model, strategy) -> Callable:
     check_type("model", model, keras.Model)
     _loss_check(model)
     tf = _tf()
+    check_type("strategy", strategy, tf.distribute.Strategy)
     variables = model.trainable_variables
     sum_ = tf.distribute.ReduceOp.SUM
 
@@ -164,6 +167,7 @@ def fit_distributed(model: keras.Model, train_data: Any, *, strategy=None, epoch
         raise ValueError(f"global_batch_size must be at least the {strategy.num_replicas_in_sync} replicas "
                          f"(each gets global_batch_size / replicas examples), got {global_batch_size}")
     seed = check_int("seed", seed, minimum=0)
+    check_bool("is_chief", is_chief)
     if on_epoch is not None:
         check_callable("on_epoch", on_epoch)
     if not model.optimizer.built:
@@ -259,6 +263,10 @@ def tf_config(ports: list[int], index: int) -> dict:
     On a real cluster the addresses are the hosts' names or IPs ("host1:2222", ...); every worker
     gets the same "cluster" and its own "task" index (0 is the chief, which writes the checkpoints).
     """
+    if not isinstance(ports, (list, tuple)) or not ports:
+        raise TypeError(f"ports must be a non-empty list of port numbers, got {ports!r}")
+    ports = [check_int(f"ports[{i}]", port, minimum=1, maximum=65535) for i, port in enumerate(ports)]
+    index = check_int("index", index, minimum=0, maximum=len(ports) - 1)
     return {"cluster": {"worker": [f"localhost:{port}" for port in ports]}, "task": {"type": "worker", "index": index}}
 
 

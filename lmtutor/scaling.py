@@ -43,7 +43,9 @@ class PowerLaw:
 
 
 def _positive(name: str, value: Any) -> np.ndarray:
-    array = check_array(name, value, ndim=1) if np.ndim(value) else check_array(name, value, ndim=0)
+    array = check_array(name, value)
+    if array.ndim > 1:
+        raise ValueError(f"{name} must be a number or a 1-D array, got shape {array.shape}")
     if np.any(array <= 0):
         raise ValueError(f"{name} must be positive (a power law lives on log axes), got minimum {array.min()}")
     return array
