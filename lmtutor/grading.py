@@ -8,6 +8,7 @@ error. Instructors use make (``make assignments``, ``make grade``) or this modul
     python -m lmtutor.grading points notebooks/*.ipynb                      # course authors: mark the cells
     python -m lmtutor.grading release --course classroom notebooks/*.ipynb  # classroom/release/<NN_name>/
     python -m lmtutor.grading grade --course classroom                      # classroom/grades.csv
+    python -m lmtutor.grading progress notebooks/student/*.ipynb            # a learner: where do I stand?
 
 An nbgrader course directory holds one assignment per notebook (named after the notebook, e.g.
 ``01_text_and_tokens``): ``source/`` (the notebooks with solutions), ``release/`` (what learners
@@ -183,6 +184,78 @@ def read_grades(path) -> dict[tuple[str, str], float]:
         return {(row["student_id"], row["assignment"]): float(row["score"]) for row in csv.DictReader(f)}
 
 
+# ------------------------------------------------------------------------------------ progress
+def _heading_index(nb, heading: str) -> int:
+    """Return the index of the first markdown cell with a line starting with ``heading``."""
+    import re
+
+    pattern = re.compile(rf"^{re.escape(heading)}\b", re.MULTILINE)
+    for index, cell in enumerate(nb["cells"]):
+        if cell.get("cell_type") == "markdown" and pattern.search("".join(cell.get("source", ""))):
+            return index
+    raise ValueError(f"nb has no markdown cell with a line starting {heading!r}")
+
+
+def setup_cell(nb):
+    """Return the Setup cell of a course notebook: the first code cell after the "## Setup" heading."""
+    from lmtutor.classroom import _check_notebook
+
+    cells = _check_notebook(nb)["cells"]
+    start = _heading_index(nb, "## Setup")
+    return next(c for c in cells[start + 1:] if c.get("cell_type") == "code")
+
+
+def exercise_cells(nb) -> list:
+    """Return the cells of the Exercises section: from the markdown cell with "## Exercises" to the end."""
+    from lmtutor.classroom import _check_notebook
+
+    return list(_check_notebook(nb)["cells"][_heading_index(nb, "## Exercises"):])
+
+
+def progress(paths, *, timeout: int = 120) -> list[tuple[str, str, str, str]]:
+    """Return one row (notebook, exercise, "PASS" / "NOT YET" / "ERROR", hint) per check of each
+    notebook in ``paths``, from its Setup cell and Exercises section run in a fresh kernel (the rest
+    of the notebook does not run: the exercises need only Setup)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from lmtutor.classroom import clean_metadata
+
+    paths = _notebooks("paths", paths)
+    timeout = check_int("timeout", timeout, minimum=1, maximum=86_400)
+    rows = []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        part = clean_metadata(nbformat.v4.new_notebook(cells=[copy.deepcopy(setup_cell(nb))]
+                                                       + copy.deepcopy(exercise_cells(nb)), metadata=nb.metadata))
+        NotebookClient(part, timeout=timeout, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": str(path.parent.resolve())}}).execute()
+        for cell in check_cells(part):
+            name = cell.metadata.nbgrader.grade_id.split("_", 1)[1][: -len("_check")]  # ex07_top_k_check -> top_k
+            shown = "".join(o.get("data", {}).get("text/plain", "") + o.get("text", "") for o in cell.outputs).strip()
+            error = next((o for o in cell.outputs if o.output_type == "error"), None)
+            if shown.startswith(("PASS ", "NOT YET ")):
+                status, hint = ("PASS", "") if shown.startswith("PASS ") else ("NOT YET", shown.split(": ", 1)[-1])
+            else:
+                status = "ERROR"
+                hint = f"{error.ename}: {error.evalue}" if error else "the check cell printed nothing: run it again"
+            rows.append((path.stem, name, status, hint))
+    return rows
+
+
+def progress_table(rows) -> str:
+    """Return :func:`progress`'s rows as a plain-text table with a total line."""
+    if not isinstance(rows, list) or any(not isinstance(r, tuple) or len(r) != 4 for r in rows):
+        raise TypeError(f"rows must be progress()'s list of (notebook, exercise, status, hint), got {_show(rows)}")
+    width = max([len("exercise")] + [len(f"{r[0][:2]} {r[1]}") for r in rows])
+    lines = [f"{'exercise':{width}s}  {'status':7s}  hint", f"{'-' * width}  {'-' * 7}  {'-' * 4}"]
+    for notebook, name, status, hint in rows:
+        lines.append(f"{notebook[:2] + ' ' + name:{width}s}  {status:7s}  {hint[:110]}")
+    done = sum(r[2] == "PASS" for r in rows)
+    lines.append(f"{done} of {len(rows)} exercises pass")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line (``points``, ``release`` or ``grade``); return the exit code."""
     import nbformat
@@ -200,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     out.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help="seconds per cell when grading")
     marks = sub.add_parser("grade", help="autograde every submission of the course folder; write grades.csv")
     marks.add_argument("--course", default="classroom", help="course folder (default classroom)")
+    mine = sub.add_parser("progress", help="run the checks of your notebooks and print where you stand")
+    mine.add_argument("paths", nargs="+")
     args = parser.parse_args(argv)
     if args.command == "points":
         for path in _notebooks("paths", args.paths):
@@ -209,8 +284,11 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "release":
         for folder in release(args.course, args.paths, timeout=args.timeout):
             print(f"wrote {folder}")
-    else:
+    elif args.command == "grade":
         print(f"wrote {grade(args.course)}")
+    else:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # the kernels' TensorFlow start-up lines say nothing here
+        print(progress_table(progress(args.paths)))
     return 0
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
-import re
 import uuid
 from pathlib import Path
 
@@ -30,24 +29,7 @@ BROWSER_TAG = "browser"
 IPYTHON_NAMES = {"display", "get_ipython", "In", "Out"}  # defined in every IPython kernel
 
 
-def _heading_index(nb, heading: str) -> int:
-    """Return the index of the first markdown cell with a line starting with ``heading``."""
-    pattern = re.compile(rf"^{re.escape(heading)}\b", re.MULTILINE)
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown" and pattern.search(cell.source):
-            return index
-    raise ValueError(f"the notebook has no markdown cell with a line starting {heading!r}")
-
-
-def setup_cell(nb):
-    """Return the Setup cell: the first code cell after the "## Setup" heading."""
-    start = _heading_index(nb, "## Setup")
-    return next(c for c in nb.cells[start + 1:] if c.cell_type == "code")
-
-
-def exercise_cells(nb) -> list:
-    """Return the cells of the Exercises section: from the markdown cell with "## Exercises" to the end."""
-    return list(nb.cells[_heading_index(nb, "## Exercises"):])
+from lmtutor.grading import exercise_cells, setup_cell  # noqa: E402  (the same parts make progress runs)
 
 
 def browser_cells(nb) -> list:

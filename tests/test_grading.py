@@ -128,3 +128,40 @@ def test_nbgrader_gives_right_answers_full_points_and_wrong_ones_none(tmp_path):
     feedback = (course / "autograded" / "mistakes" / "ex01" / "ex01.ipynb").read_text(encoding="utf-8")
     assert "CheckFailed: NOT YET" in feedback and "Traceback" not in feedback  # the learner's one line, no traceback
     assert os.environ.get("NBGRADER_EXECUTION") is None  # grading set it in the kernels only
+
+
+# ------------------------------------------------------------------------------------ progress
+def _tiny_course_notebook():
+    md = nbformat.v4.new_markdown_cell
+    solution = lambda src, gid: _cell(src, gid, solution=True)  # noqa: E731
+    check = lambda src, gid: _cell(src, gid, solution=False)  # noqa: E731
+    return grading.with_points(nbformat.v4.new_notebook(cells=[
+        md("# 99 · Tiny"), md("## Setup"), nbformat.v4.new_code_cell("from lmtutor import checks"),
+        nbformat.v4.new_code_cell("raise RuntimeError('not part of Setup + Exercises')"),
+        md("## Exercises"),
+        solution("def char_tokens(text):\n    return [c for c in text if not c.isspace()]", "ex99_char_tokens"),
+        check("checks.check_char_tokens(char_tokens)", "ex99_char_tokens_check"),
+        solution("def perplexity(probs):\n    raise NotImplementedError()", "ex99_perplexity"),
+        check("checks.check_perplexity(perplexity)", "ex99_perplexity_check"),
+        solution("pass", "ex99_oov_rate"),
+        check("checks.check_oov_rate(oov_rate)", "ex99_oov_rate_check"),
+    ]))
+
+
+@pytest.mark.slow
+def test_progress_runs_setup_and_exercises_only_and_reports_each_check(tmp_path):
+    path = tmp_path / "99_tiny.ipynb"
+    nbformat.write(_tiny_course_notebook(), path)
+    rows = grading.progress([path])
+    assert [(r[0], r[1], r[2]) for r in rows] == [("99_tiny", "char_tokens", "PASS"), ("99_tiny", "perplexity", "NOT YET"),
+                                                  ("99_tiny", "oov_rate", "ERROR")]
+    assert "not implemented yet" in rows[1][3] and rows[2][3].startswith("NameError")
+    table = grading.progress_table(rows)
+    assert table.splitlines()[-1] == "1 of 3 exercises pass" and "99 char_tokens" in table
+
+
+def test_progress_table_lines_up_and_counts():
+    table = grading.progress_table([("01_text", "oov_rate", "PASS", ""), ("07_gen", "top_k_filter", "NOT YET", "x" * 200)])
+    lines = table.splitlines()
+    assert lines[0].index("status") == lines[2].index("PASS") == lines[3].index("NOT YET")
+    assert len(lines[3]) < 150 and lines[-1] == "1 of 2 exercises pass"

@@ -207,6 +207,33 @@ def _run(exercise: _Exercise, student_fn: Any) -> CheckResult:
     return result
 
 
+class _Found(BaseException):
+    """Carries the exercise a probe found out of a check (see :func:`exercise_of`)."""
+
+
+def exercise_of(check: Callable[..., Any]) -> _Exercise:
+    """Return the _Exercise that ``check`` (e.g. checks.check_top_k_filter) runs: its name, parameters,
+    cases and typical mistakes, for the instructor guide. It calls the check with a probe function
+    that reads the exercise from the runner's frame and stops the check at once."""
+    import inspect
+
+    def probe(*args):
+        frame = inspect.currentframe()
+        while frame is not None and frame.f_code is not _run_silenced.__code__:
+            frame = frame.f_back
+        if frame is None:
+            raise RuntimeError("the probe was not called by the check runner")
+        raise _Found(frame.f_locals["exercise"])
+
+    if not callable(check):
+        raise TypeError(f"check must be a check function such as checks.check_top_k_filter, got {_show(check)}")
+    try:
+        check(probe)
+    except _Found as found:
+        return found.args[0]
+    raise ValueError(f"check {getattr(check, '__name__', check)!r} never called the function it checks")
+
+
 def _run_silenced(exercise: _Exercise, student_fn: Any) -> CheckResult:
     name = exercise.name
     if not callable(student_fn):
