@@ -174,7 +174,7 @@ def score_questions(retriever: Any, faq: Faq, questions: Sequence[Question]) -> 
         raise TypeError(f"retriever must have a scores(texts) method (TfidfRetriever, ...), got {type(retriever).__name__}")
     check_type("faq", faq, Faq)
     if isinstance(questions, str) or not isinstance(questions, (list, tuple)) or not questions:
-        raise TypeError(f"questions must be a non-empty list of Question, got {_show(questions)}")
+        raise TypeError(f"questions must be a non-empty list of Question, got {type(questions).__name__} {_show(questions)}")
     for i, q in enumerate(questions):
         check_type(f"questions[{i}]", q, Question)
         if q.entry is not None and q.entry not in faq.ids:
@@ -262,8 +262,11 @@ class Assistant:
         self.threshold = check_float("threshold", threshold)
         self.generator = None if generator is None else check_callable("generator", generator)
         self.chitchat = {}
-        for lang, pairs in (chitchat or {}).items():
+        for lang, pairs in check_type("chitchat", {} if chitchat is None else chitchat, dict).items():
             check_choice("chitchat language", lang, LANGUAGES)
+            if not isinstance(pairs, list) or not pairs or not all(
+                    isinstance(p, tuple) and len(p) == 2 and all(isinstance(t, str) for t in p) for p in pairs):
+                raise TypeError(f"chitchat[{lang!r}] must be a non-empty list of (prompt, reply) str pairs, got {_show(pairs)}")
             prompts = [p for p, _ in pairs]
             tfidf = retrieval.Tfidf.fit([retrieval.features(p) or ["<none>"] for p in prompts])
             self.chitchat[lang] = (tfidf, tfidf.transform([retrieval.features(p) for p in prompts]), list(pairs))

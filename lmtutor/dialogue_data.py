@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from lmtutor import corpora
-from lmtutor._validate import _show, check_choice, check_int, check_str, check_type
+from lmtutor._validate import _show, check_bool, check_choice, check_int, check_str, check_type
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "dialogue"  # the FAQ files of the course checkout
 LANGUAGES = ("en", "zh")
@@ -107,7 +107,7 @@ class Faq:
     def documents(self, *, answers: bool = True) -> tuple[list[str], list[int]]:
         """Return (texts, labels): every question and phrasing (and answer) of both languages with
         the index of its entry; slot answers are templates and are left out."""
-        check_type("answers", answers, bool)
+        check_bool("answers", answers)
         texts, labels = [], []
         for k, e in enumerate(self.entries):
             for lang in LANGUAGES:
@@ -180,9 +180,9 @@ def load_chitchat(lang: str = "en", *, files: Sequence[str] = ("greetings", "con
     import yaml
 
     check_choice("lang", lang, LANGUAGES)
-    check_type("dedupe", dedupe, bool)
-    if isinstance(files, str):
-        raise TypeError(f"files must be a list of file names, got the str {_show(files)}")
+    check_bool("dedupe", dedupe)
+    if not isinstance(files, (list, tuple)):
+        raise TypeError(f"files must be a list of file names, got {type(files).__name__} {_show(files)}")
     folder = {"en": "en", "zh": "ch"}[lang]
     pairs: list[tuple[str, str]] = []
     for name in files:

@@ -129,14 +129,14 @@ class Tfidf:
         return _unit_rows(rows)
 
 
-def _check_terms(terms: Any) -> list[str]:
-    """Return ``terms`` as a list of distinct str (a Tfidf vocabulary), raising otherwise."""
+def _check_terms(terms: Any, name: str = "terms") -> list[str]:
+    """Return ``terms`` as a list of distinct str (a vocabulary), raising with ``name`` otherwise."""
     if isinstance(terms, str) or not isinstance(terms, (tuple, list)):
-        raise TypeError(f"terms must be a tuple of str, got {type(terms).__name__} {_show(terms)}")
+        raise TypeError(f"{name} must be a tuple of str, got {type(terms).__name__} {_show(terms)}")
     for i, term in enumerate(terms):
-        check_type(f"terms[{i}]", term, str)
+        check_type(f"{name}[{i}]", term, str)
     if len(set(terms)) != len(terms):
-        raise ValueError("terms must not repeat a term")
+        raise ValueError(f"{name} must not repeat an item")
     return list(terms)
 
 
@@ -153,9 +153,10 @@ def average_vectors(documents: Sequence[Sequence[str]], words: Sequence[str], ve
     """
     documents = _documents("documents", documents)
     table = check_array("vectors", vectors, ndim=2)
-    words = _check_terms(tuple(words) if isinstance(words, list) else words)
+    words = _check_terms(words, "words")
     if len(words) != table.shape[0]:
-        raise ValueError(f"vectors must have one row per word ({len(words)}), got {table.shape[0]}")
+        raise ValueError(f"words and vectors must match, one row of vectors per word: {len(words)} words, "
+                         f"{table.shape[0]} rows")
     index = {w: i for i, w in enumerate(words)}
     out = np.zeros((len(documents), table.shape[1]))
     for i, doc in enumerate(documents):
@@ -226,7 +227,7 @@ def _decisions(confidence: Any, correct: Any, in_scope: Any) -> tuple[np.ndarray
         out.append(np.asarray(items, dtype=bool))
     correct, in_scope = out
     if (correct & ~in_scope).any():
-        raise ValueError("correct must be False for out-of-scope questions (there is no right entry to retrieve)")
+        raise ValueError("correct must be False where in_scope is False (an out-of-scope question has no right entry)")
     return confidence, correct, in_scope
 
 

@@ -148,7 +148,7 @@ def test_choose_threshold_maximises_right_decisions_and_prefers_answering():
     assert retrieval.choose_threshold([0.9, 0.8, 0.2, 0.1], [True, True, False, False],
                                       [True, True, False, False]) == pytest.approx(0.5)
     assert retrieval.rejection_at([0.3], [False], [True], 0.5) == (0.0, 1.0, 1.0)
-    with pytest.raises(ValueError, match="out-of-scope"):
+    with pytest.raises(ValueError, match="in_scope is False"):
         retrieval.rejection_curve([0.5], [True], [False])
 
 
