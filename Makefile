@@ -128,9 +128,12 @@ grade: $(VENV)/.installed-test
 guide: $(VENV)/.installed-test
 	$(PY) -m lmtutor.guide > docs/instructors.md
 
-# pip itself and setuptools (which builds the editable lmtutor) come along, so an offline install needs nothing else.
+# Every pin but lmtutor itself (installed editable from this folder), plus pip and setuptools, which builds
+# lmtutor and the one sdist (snownlp), so an offline install needs nothing else.
 wheelhouse: $(PY)
-	$(PY) -m pip download --quiet --dest $(WHEELHOUSE) -r requirements-test.txt pip setuptools
+	@mkdir -p $(WHEELHOUSE)
+	grep -hv -e '^-e ' -e '^-r ' requirements.txt requirements-test.txt > $(WHEELHOUSE)/requirements.txt
+	$(PY) -m pip download --quiet --dest $(WHEELHOUSE) -r $(WHEELHOUSE)/requirements.txt pip setuptools
 	$(PY) -m pip download --quiet --no-deps --dest $(WHEELHOUSE) -r requirements-data.txt
 	@du -sh $(WHEELHOUSE)
 
