@@ -245,6 +245,25 @@ def features(text: str, language: str, *, ngram_max: int = 2) -> list[str]:
     return [sep.join(tokens[i:i + n]) for n in range(1, ngram_max + 1) for i in range(len(tokens) - n + 1)]
 
 
+def feature_ids(vocab: Any, docs: Sequence[Sequence[str]], *, max_len: int = 512) -> np.ndarray:
+    """Return (len(docs), L) int32 ids of feature lists under ``vocab``, padded with 0 (<pad>) on the
+    right and cut after ``max_len`` features; L is the longest row (at most ``max_len``). Unknown
+    features become <unk> (id 1); a doc with no feature at all is one <unk> (a defined input)."""
+    from lmtutor.text import Vocab
+
+    check_type("vocab", vocab, Vocab)
+    if isinstance(docs, (str, bytes)) or not isinstance(docs, (list, tuple)):
+        raise TypeError(f"docs must be a list of feature lists, got {type(docs).__name__} {_show(docs)}")
+    if not docs:
+        raise ValueError("docs must hold at least one feature list, got none")
+    max_len = check_int("max_len", max_len, minimum=1, maximum=10_000)
+    rows = [vocab.encode(_texts(f"docs[{i}]", doc))[:max_len] or [Vocab.unk_id] for i, doc in enumerate(docs)]
+    out = np.zeros((len(rows), max(map(len, rows))), dtype=np.int32)
+    for i, row in enumerate(rows):
+        out[i, :len(row)] = row
+    return out
+
+
 class NaiveBayes:
     """Multinomial naive Bayes (朴素贝叶斯) over lists of features, in NumPy.
 

@@ -195,3 +195,14 @@ def test_features_are_tokens_and_bigrams():
     assert sentiment.features("好看！", "zh") == ["好", "看", "!", "好看", "看!"]
     assert sentiment.features("Not funny.", "en", ngram_max=1) == ["not", "funny", "."]
     assert sentiment.features("Not funny.", "en")[3:] == ["not funny", "funny ."]
+
+
+def test_feature_ids_pad_cut_and_read_unknown_features():
+    from lmtutor import text
+
+    vocab = text.Vocab.build([["好", "看", "好看"]], min_freq=1)
+    ids = sentiment.feature_ids(vocab, [["好", "新", "好看"], [], ["看"]], max_len=2)
+    assert ids.dtype == np.int32 and ids.tolist() == [[vocab["好"], 1], [1, 0], [vocab["看"], 0]]
+    assert sentiment.feature_ids(vocab, [["好"]]).shape == (1, 1)
+    with pytest.raises(ValueError, match="docs"):
+        sentiment.feature_ids(vocab, [])
