@@ -325,3 +325,16 @@ def test_faq_json_is_plain_json_with_both_languages():
     raw = json.loads((REPO / "data" / "dialogue" / "faq.json").read_text(encoding="utf-8"))
     assert set(raw) == {"description", "entries", "topics", "notebooks", "run_times"}
     assert set(raw["topics"]) == {"en", "zh"} and all(len(t) == 3 for lang in raw["topics"].values() for t in lang)
+
+
+def test_the_data_readme_table_matches_the_cards_and_the_files():
+    rows = {}
+    for line in (REPO / "data" / "README.md").read_text(encoding="utf-8").splitlines():
+        cells = [c.strip().strip("`") for c in line.strip("|").split("|")]
+        if line.startswith("| chatterbot_"):
+            rows[cells[0]] = cells
+    assert set(rows) == set(dialogue_data.CORPORA)
+    for name, (_, package, path, size, digest) in rows.items():
+        card = dialogue_data.CORPORA[name]
+        assert (package, path, digest) == (card.package, card.path, card.sha256)
+        assert int(size.replace(",", "")) == dialogue_data.corpus_path(name).stat().st_size
