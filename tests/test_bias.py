@@ -153,3 +153,24 @@ def test_gonen_goldberg_measures_see_bias_that_projection_leaves():
 def test_bad_input_is_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_word_list_files_match_their_data_card():
+    import hashlib
+    import json
+    import re
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    readme = (data / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"\| (\w+) \| `(data/weat/[\w.]+)` \| ([\d,]+) \| `([0-9a-f]{64})` \|", readme)
+    assert {name for name, *_ in rows} == {"caliskan2017", "zh_course"}
+    for name, path, size, sha256 in rows:
+        raw = (data.parent / path).read_bytes()
+        assert len(raw) == int(size.replace(",", "")) and hashlib.sha256(raw).hexdigest() == sha256, path
+    lists = json.loads((data / "weat" / "caliskan2017.json").read_text(encoding="utf-8"))
+    assert "Caliskan" in lists["source"] and "Science" in lists["source"]
+    assert sorted(lists["tests"], key=lambda k: int(k[4:])) == [f"weat{i}" for i in range(1, 11)]
+    assert all(len(t[role]["words"]) >= 6 for t in lists["tests"].values() for role in "XYAB")
+    zh = json.loads((data / "weat" / "zh_course.json").read_text(encoding="utf-8"))
+    assert all(set(roles.values()) <= set(zh["sets"]) for roles in zh["tests"].values())

@@ -5,6 +5,7 @@ The learner solutions below are written independently of lmtutor.bias (plain Num
 the exposure reference is also held equal to lmtutor.memorisation.exposure."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -64,7 +65,12 @@ def neutralize_loops(vectors, direction):
     return rows  # a list of lists counts as an array
 
 
+def heading_anchor(heading):
+    return re.sub(r"[`*]", "", re.sub(r"^#+\s*", "", heading)).strip().replace(" ", "-")
+
+
 CORRECT = [
+    (challenges.check_heading_anchor, heading_anchor),
     (challenges.check_weat_effect_size, weat_effect_size),
     (challenges.check_weat_effect_size, weat_effect_size_loops),
     (challenges.check_exposure, exposure),
@@ -144,6 +150,14 @@ WRONG = [
     (challenges.check_neutralize, lambda v, g: (lambda w, u: (lambda a: a / np.linalg.norm(a, axis=1, keepdims=True))(
         w + np.outer(w @ u, u)))(v / np.linalg.norm(v, axis=1, keepdims=True), g / np.linalg.norm(g)), "do not add it"),
     (challenges.check_neutralize, neutralize_in_place, "changed its argument `direction` in place"),
+    (challenges.check_heading_anchor, lambda h: heading_anchor(h).lower(), "keep the case"),
+    (challenges.check_heading_anchor, lambda h: re.sub(r"[^\w\- ]", "", h.lstrip("#").strip().lower()).replace(" ", "-"),
+     "keep the punctuation"),
+    (challenges.check_heading_anchor, lambda h: h.strip().replace("`", "").replace(" ", "-"), "drop the leading #s"),
+    (challenges.check_heading_anchor, lambda h: h.lstrip("#").replace("`", "").replace("*", "").replace(" ", "-"),
+     "does not start with '-'"),
+    (challenges.check_heading_anchor, lambda h: h.lstrip("#").strip().replace(" ", "-"), "drop the markup characters"),
+    (challenges.check_heading_anchor, lambda h: re.sub(r"[`*]", "", h.lstrip("#").strip()).replace(" ", "_"), "not by '_'"),
 ]
 
 
@@ -153,7 +167,8 @@ def test_typical_wrong_answer_gets_its_specific_hint(check, fn, phrase):
 
 
 def test_every_hint_is_reached_by_a_wrong_solution():
-    exercises = [challenges._weat_exercise(), challenges._exposure_exercise(), challenges._neutralize_exercise()]
+    exercises = [challenges._weat_exercise(), challenges._exposure_exercise(), challenges._neutralize_exercise(),
+                 challenges._ANCHOR]
     assert_every_hint_is_reached(exercises, WRONG)
 
 
@@ -161,6 +176,7 @@ HARD_CODED = [
     (challenges.check_weat_effect_size, lambda *args: 0.8 / math.sqrt(2.08 / 3)),
     (challenges.check_exposure, lambda *args: 3 - math.log2(3)),
     (challenges.check_neutralize, lambda *args: np.array([[0.0, 1.0]] * 3)),
+    (challenges.check_heading_anchor, lambda *args: "3.-Skip-gram-with-negative-sampling-(跳字模型与负采样)"),
 ]
 
 

@@ -1,5 +1,6 @@
-"""Checks for the exercises of notebook 14: WEAT's effect size, the exposure of a canary from the
-log-probabilities of all candidate secrets, and hard debiasing's neutralize step.
+"""Checks for the exercises of notebooks 14 and 15: WEAT's effect size, the exposure of a canary from
+the log-probabilities of all candidate secrets, hard debiasing's neutralize step (14), and the anchor
+JupyterLab gives a markdown heading (15, the rule its link check uses).
 
 Each ``check_<name>(fn)`` runs the learner's function ``fn`` and returns a :class:`CheckResult`;
 the reference answers are those of ``lmtutor.bias`` (whose tests compare it with a hand computation
@@ -202,3 +203,58 @@ def check_neutralize(fn: Callable[..., Any]) -> CheckResult:
     [0, 2] and direction [2, 0] give [0, 1] for every row.
     """
     return _run_arrays(_neutralize_exercise(), fn)
+
+
+# ------------------------------------------------------------------------ heading anchor (notebook 15)
+def _heading_anchor(heading):
+    """Return JupyterLab's anchor of a markdown heading line: the text without the leading #s and the
+    markup characters ` and *, every space replaced by '-'."""
+    text = heading.lstrip("#").strip()
+    return text.replace("`", "").replace("*", "").replace(" ", "-")
+
+
+def _anchor_variant(heading, *, lower=False, keep_hashes=False, keep_markup=False, joiner="-", strip=True,
+                    github=False):
+    import re
+
+    text = heading if keep_hashes else heading.lstrip("#")
+    text = text.strip() if strip else text
+    if not keep_markup:
+        text = text.replace("`", "").replace("*", "")
+    if github:
+        text = re.sub(r"[^\w\- ]", "", text.lower())
+    text = text.lower() if lower else text
+    return text.replace(" ", joiner)
+
+
+_ANCHOR = _Exercise(
+    "heading_anchor", ("heading",), _heading_anchor,
+    note="the heading's text without #s, backticks and asterisks, each space replaced by '-'",
+    cases=_cases([("## 3. Skip-gram with negative sampling (跳字模型与负采样)",)],
+                 [("# 15 · Further reading and errata (扩展阅读与勘误)",), ("### Adam needs its second moment",),
+                  ("## 4. The source article's softmax + `from_logits=True`",), ("#### A **bold** claim",),
+                  ("## 1. The article's generator, repaired (§4.7, §5.2, §6.1)",), ("## Summary",),
+                  ("### 1.1 Tokens and training pairs",)]),
+    mistakes=(
+        _Mistake("keep the case: JupyterLab's anchor is the heading's text as written (lower case is GitHub's rule).",
+                 lambda h: _anchor_variant(h, lower=True)),
+        _Mistake("keep the punctuation: only the #s, backticks and asterisks go, and spaces become '-' "
+                 "(dropping punctuation is GitHub's rule, not JupyterLab's).", lambda h: _anchor_variant(h, github=True)),
+        _Mistake("drop the leading #s: they mark the heading's level, they are not part of its text.",
+                 lambda h: _anchor_variant(h, keep_hashes=True)),
+        _Mistake("drop the spaces between the #s and the text before replacing spaces: the anchor does not start with '-'.",
+                 lambda h: _anchor_variant(h, strip=False)),
+        _Mistake("drop the markup characters ` and *: the anchor is made of the text the reader sees.",
+                 lambda h: _anchor_variant(h, keep_markup=True)),
+        _Mistake("replace each space by '-', not by '_'.", lambda h: _anchor_variant(h, joiner="_")),
+    ))
+
+
+def check_heading_anchor(fn: Callable[..., Any]) -> CheckResult:
+    """Return the CheckResult of ``fn(heading)`` -> the anchor JupyterLab gives a markdown heading line (a str).
+
+    The leading #s and the spaces after them are dropped, so are the markup characters ` and *, and
+    each remaining space becomes '-'; case and other punctuation stay. Notebook example:
+    "## 3. Skip-gram with negative sampling (跳字模型与负采样)" -> "3.-Skip-gram-with-negative-sampling-(跳字模型与负采样)".
+    """
+    return _run(_ANCHOR, fn)
