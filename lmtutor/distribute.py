@@ -19,6 +19,7 @@ custom step that also works with several workers, where Keras 3's ``fit`` fails
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any, Callable
@@ -67,16 +68,34 @@ def mirrored(devices: int):
     """Return a MirroredStrategy over the first ``devices`` logical CPUs (see :func:`logical_cpus`).
 
     Gradients are summed with ``ReductionToOneDevice``: the default collective all-reduce refuses a
-    second strategy with another device count in the same process.
+    second strategy with another device count in the same process. The strategy's INFO lines
+    (its devices, "Reduce to ... then broadcast") are kept off the "tensorflow" logger's output.
     """
     devices = check_int("devices", devices, minimum=1, maximum=MAX_DEVICES)
     tf = _tf()
+    _quiet_strategy_logs()
     names = [device.name for device in tf.config.list_logical_devices("CPU")]
     if devices > len(names):
         raise ValueError(f"devices must be at most the {len(names)} logical CPU(s) TensorFlow has, got {devices}; "
                          f"call logical_cpus({devices}) first, before TensorFlow initialises")
     return tf.distribute.MirroredStrategy(names[:devices],
                                           cross_device_ops=tf.distribute.ReductionToOneDevice())
+
+
+class _StrategyChatter(logging.Filter):
+    """Drops the INFO lines a MirroredStrategy logs at every trace ("Using MirroredStrategy with
+    devices ...", "Reduce to ... then broadcast to ..."); every other record passes."""
+
+    def filter(self, record):
+        return not (record.levelno <= logging.INFO and record.getMessage().startswith(
+            ("Using MirroredStrategy", "Reduce to ", "Collective ops is not configured")))
+
+
+def _quiet_strategy_logs() -> None:
+    """Install the :class:`_StrategyChatter` filter on the "tensorflow" logger once (done by :func:`mirrored`)."""
+    logger = logging.getLogger("tensorflow")
+    if not any(isinstance(f, _StrategyChatter) for f in logger.filters):
+        logger.addFilter(_StrategyChatter())
 
 
 def epoch_order(examples: int, epoch: int, seed: int = 0) -> np.ndarray:
