@@ -76,6 +76,6 @@ __all__ = [
     "distribute", "scaling", "tensorboard_logs",  # notebook 13
     "attention", "bias", "checkpoints", "checks", "classify", "classroom", "corpora", "datasets", "decoding",
     "dialogue", "dialogue_data", "embeddings", "evaluation", "explain", "generate", "glove", "grading", "guide", "lm", "losses", "lstm_lm", "memorisation", "memory", "mlp_lm", "ngram",
-    "numerals", "optim", "parallel", "pca", "plots", "regularization", "retrieval", "rnn", "sentiment", "seq2seq", "text", "timing",
+    "numerals", "optim", "parallel", "pca", "plots", "regularization", "retrieval", "rnn", "sentiment", "seq2seq", "tagging", "text", "timing",
     "transformer", "translate", "translation_data", "translation_metrics", "widgets",
 ]

@@ -189,7 +189,7 @@ SPECS += [
          epochs=integer(1, 1, 100_000), batch_size=integer(4, 1), max_seconds=number(None, 0.0, open_min=True, none=True),
          verbose=flag(False), seed=seed(), patience=integer(None, 0, none=True), restore_best=flag(False),
          report=Arg("loss", only((None, TypeError, "None"), (3, TypeError, "an int"))),
-         valid_batch_size=integer(16, 1)),
+         valid_batch_size=integer(16, 1), log_dir=path(None, none=True)),
     spec("lm.evaluate_documents", fn("lm", "evaluate_documents"), model=model_arg(LSTM),
          documents=Arg(DOCS, only((None, TypeError, "None"), ("abc", TypeError, "a str"), ([], ValueError, "empty"),
                                   ([[4, 12]], ValueError, "an id = vocab_size"), ([[4, -1]], ValueError, "a negative id"),
@@ -653,6 +653,124 @@ SPECS += [
     spec("tensorboard_logs.TensorBoardServer.start", lambda c: _mod("tensorboard_logs").TensorBoardServer(tempfile.mkdtemp()).start,
          check_valid=False),
     spec("tensorboard_logs.TensorBoardServer.stop", lambda c: _mod("tensorboard_logs").TensorBoardServer(tempfile.mkdtemp()).stop),
+]
+
+
+# -------------------------------------------------------------------------------------- dialogue
+@functools.cache
+def _dialogue():
+    """The course FAQ, its TF-IDF retriever, a tiny untrained encoder and its vocabulary, and an Assistant."""
+    from lmtutor import dialogue, dialogue_data, retrieval, text
+
+    faq = dialogue_data.load_faq()
+    vocab = text.Vocab.build([retrieval.features(d) for d in faq.documents()[0]])
+    encoder = dialogue.build_encoder(len(vocab), len(faq.entries), dim=4)
+    tfidf = dialogue.TfidfRetriever(faq)
+    return dict(faq=faq, vocab=vocab, encoder=encoder, tfidf=tfidf, assistant=dialogue.Assistant(faq, tfidf, 0.1))
+
+
+DIALOGUE = lambda key: L(lambda c: _dialogue()[key])  # noqa: E731
+FAQ_ARG = instance(DIALOGUE("faq"))
+RETRIEVER_ARG = Arg(DIALOGUE("tfidf"), only((None, TypeError, "None"), ("tfidf", TypeError, "a str"),
+                                            (L(lambda c: c.vocab), TypeError, "no scores method")))
+TEXTS = strings(["What is perplexity?", "什么是困惑度？"])
+SPECS += [
+    spec("dialogue.TfidfRetriever", fn("dialogue", "TfidfRetriever"), faq=FAQ_ARG),
+    spec("dialogue.TfidfRetriever.scores", lambda c: _dialogue()["tfidf"].scores, texts=TEXTS),
+    spec("dialogue.VectorRetriever", fn("dialogue", "VectorRetriever"), faq=FAQ_ARG, words=tokens(["model", "困"]),
+         vectors=array(np.eye(2), shape_bads=[(np.ones(2), "1-D"), (np.ones((3, 2)), "a row too many")])),
+    spec("dialogue.VectorRetriever.scores",
+         lambda c: _mod("dialogue").VectorRetriever(_dialogue()["faq"], ["model", "困"], np.eye(2)).scores, texts=TEXTS),
+    spec("dialogue.question_ids", fn("dialogue", "question_ids"), texts=TEXTS,
+         vocab=instance(DIALOGUE("vocab")), max_len=integer(8, 2, 4_096)),
+    spec("dialogue.build_encoder", fn("dialogue", "build_encoder"), vocab_size=integer(20, 5, 10_000_000),
+         n_entries=integer(3, 2, 100_000), dim=integer(4, 1, 65_536), learning_rate=number(0.01, 0.0, open_min=True),
+         seed=seed(0)),
+    spec("dialogue.EncoderRetriever", fn("dialogue", "EncoderRetriever"), model=model_arg(DIALOGUE("encoder")),
+         vocab=instance(DIALOGUE("vocab"), more=[B(L(lambda c: c.vocab), ValueError, "another vocabulary")])),
+    spec("dialogue.EncoderRetriever.scores",
+         lambda c: _mod("dialogue").EncoderRetriever(_dialogue()["encoder"], _dialogue()["vocab"]).scores, texts=TEXTS),
+    spec("dialogue.Scored", fn("dialogue", "Scored"),
+         scores=array(np.ones((2, 3)), empty=False, shape_bads=[(np.ones(3), "1-D")]),
+         gold=Arg(np.array([0, -1]), only((None, ValueError, "None"), (np.array([0, 3]), ValueError, "past the entries"),
+                                          (np.array([0.5, 1.0]), ValueError, "floats"), (np.array([0]), ValueError, "one short")),),
+         lang=Arg(np.array(["en", "zh"]), only((np.array(["en", "fr"]), ValueError, "French"), (np.array(["en"]), ValueError, "one short")))),
+    spec("dialogue.Scored.ranking", lambda c: _mod("dialogue").Scored(np.eye(2), np.array([0, 1]), np.array(["en", "zh"])).ranking,
+         lang=choice("en")),
+    spec("dialogue.score_questions", fn("dialogue", "score_questions"), retriever=RETRIEVER_ARG, faq=FAQ_ARG,
+         questions=Arg(L(lambda c: [_mod("dialogue_data").Question("What is perplexity?", "en", "perplexity")]),
+                       only((None, TypeError, "None"), ([], TypeError, "empty"), ("hi", TypeError, "a str"),
+                            (["hi"], TypeError, "a str inside"),
+                            (L(lambda c: [_mod("dialogue_data").Question("hi", "en", "nope")]), ValueError, "an unknown entry")))),
+    spec("dialogue.fill_slot", fn("dialogue", "fill_slot"), entry=instance(L(lambda c: _dialogue()["faq"].entries[10])),
+         question=string("How long does notebook 4 take?"), faq=FAQ_ARG, lang=choice("en")),
+    spec("dialogue.Reply", fn("dialogue", "Reply"), text=string("hi"), kind=choice("answer"), lang=choice("en"),
+         intent=Arg(None, only((3, TypeError, "an int"),)), entry=Arg(None, only((3, TypeError, "an int"),)),
+         score=number(0.5), source=string("faq:greeting"), generated=Arg(OMIT, only((3, TypeError, "an int"),))),
+    spec("dialogue.Assistant", fn("dialogue", "Assistant"), faq=FAQ_ARG, retriever=RETRIEVER_ARG, threshold=number(0.1),
+         chitchat=Arg(None, only(("pairs", TypeError, "a str"), ({"fr": [("a", "b")]}, ValueError, "an unknown language"),
+                                 ({"en": "a b"}, TypeError, "a str of pairs"), ({"en": [("a",)]}, TypeError, "a 1-tuple"))),
+         generator=Arg(None, only((3, TypeError, "an int"), ("f", TypeError, "a str")))),
+    spec("dialogue.Assistant.reply", lambda c: _dialogue()["assistant"].reply, question=string("What is perplexity?")),
+]
+
+# ----------------------------------------------------------------------------------------- tagging
+TAG_LINES = [[("我们", "r"), ("爱", "v"), ("和平", "n"), ("。", "w")], [("他们", "r"), ("爱", "v"), ("工作", "vn"), ("。", "w")]]
+
+
+@functools.cache
+def _tag_codec():
+    return _mod("tagging").TaggerCodec.build(TAG_LINES, min_freq=1)
+
+
+@functools.cache
+def _tagger():
+    tg = _mod("tagging")
+    return tg.build_tagger(tg.TaggerConfig.for_codec(_tag_codec(), word_dim=4, char_dim=4, hidden_size=4))
+
+
+TAG_LINE_BADS = only((None, TypeError, "None"), ("我们/r 爱/v", TypeError, "a str"), ([], ValueError, "empty"),
+                     ([[]], ValueError, "an empty line"), ([["我们", "r"]], TypeError, "a line of words"),
+                     ([[("我们",)]], TypeError, "a one-item pair"), ([[("我们", "")]], TypeError, "an empty tag"),
+                     ([[("我们", 3)]], TypeError, "an int tag"), (3, TypeError, "an int"))
+TAG_SENTENCES = Arg([["我们", "爱", "和平"]], only((None, TypeError, "None"), ("我们爱和平", TypeError, "a str"), ([], ValueError, "empty"),
+                                                ([[]], ValueError, "an empty sentence"), ([["我们", ""]], TypeError, "an empty word"),
+                                                ([["我们", 3]], TypeError, "an int word"), (["我们", "爱"], TypeError, "a flat list of words")))
+TAG_CODEC = instance(L(lambda c: _tag_codec()), more=[B(L(lambda c: _classify_codec()), TypeError, "a classification codec")])
+SPECS += [
+    spec("tagging.fix_tags", fn("tagging", "fix_tags"), lines=Arg(TAG_LINES, TAG_LINE_BADS)),
+    spec("tagging.cut", fn("tagging", "cut"), lines=Arg(TAG_LINES, TAG_LINE_BADS), size=integer(2, 1, 1_000)),
+    spec("tagging.load_tagging", fn("tagging", "load_tagging"), check_valid=False, fix=flag(True)),
+    spec("tagging.MostFrequentTag", fn("tagging", "MostFrequentTag"), lines=Arg(TAG_LINES, TAG_LINE_BADS)),
+    spec("tagging.MostFrequentTag.tag", lambda c: _mod("tagging").MostFrequentTag(TAG_LINES).tag,
+         words=Arg(["爱", "新"], only((None, TypeError, "None"), ("爱", TypeError, "a str"), (["爱", ""], TypeError, "an empty word"),
+                                     (["爱", 3], TypeError, "an int word")))),
+    spec("tagging.tag_accuracy", fn("tagging", "tag_accuracy"), gold=Arg(TAG_LINES[:1], TAG_LINE_BADS),
+         predicted=Arg([["r", "v", "n", "w"]], only((None, TypeError, "None"), ("rvnw", TypeError, "a str"), ([], ValueError, "no line"),
+                                                    ([["r", "v"]], ValueError, "too few tags"), ([["r", "v", "n", 3]], TypeError, "an int tag"),
+                                                    (["r", "v", "n", "w"], TypeError, "a flat list"))),
+         train=Arg(TAG_LINES, TAG_LINE_BADS)),
+    spec("tagging.TaggerCodec", fn("tagging", "TaggerCodec"),
+         words=instance(L(lambda c: _tag_codec().words)), chars=instance(L(lambda c: _tag_codec().chars)),
+         tags=Arg(("n", "r", "v"), only((None, TypeError, "None"), (["n", "v"], TypeError, "a list"), (("n",), ValueError, "one tag"),
+                                        (("n", "n"), ValueError, "a repeated tag"), (("n", 3), ValueError, "an int tag")))),
+    spec("tagging.TaggerCodec.build", fn("tagging", "TaggerCodec.build"), lines=Arg(TAG_LINES, TAG_LINE_BADS), min_freq=integer(1, 1)),
+    spec("tagging.TaggerCodec.encode", lambda c: _tag_codec().encode,
+         lines=Arg(TAG_LINES, TAG_LINE_BADS + only(([[("我们", "zz")]], ValueError, "a tag the codec lacks"))),
+         size=integer(4, 1, 1_000), char_features=flag(True)),
+    spec("tagging.TaggerCodec.inputs", lambda c: _tag_codec().inputs, sentences=TAG_SENTENCES, size=integer(4, 1, 1_000)),
+    spec("tagging.TaggerConfig", fn("tagging", "TaggerConfig"), word_vocab_size=integer(20, 5, 10_000_000),
+         char_vocab_size=integer(20, 5, 10_000_000), num_tags=integer(5, 2, 65_536), word_dim=integer(4, 1, 65_536),
+         char_dim=integer(4, 1, 65_536), hidden_size=integer(4, 1, 65_536), char_features=flag(True),
+         dropout=number(0.3, 0.0, 1.0, open_max=True), learning_rate=number(0.01, 0.0, open_min=True), seed=seed()),
+    spec("tagging.TaggerConfig.for_codec", fn("tagging", "TaggerConfig.for_codec"), codec=TAG_CODEC),
+    spec("tagging.build_tagger", fn("tagging", "build_tagger"), check_valid=False,
+         config=instance(L(lambda c: _mod("tagging").TaggerConfig(20, 20, 5, word_dim=4, char_dim=4, hidden_size=4)),
+                         more=[B(L(lambda c: _mod("classify").ClassifierConfig(20, 3)), TypeError, "a classifier config")])),
+    spec("tagging.predict_tags", fn("tagging", "predict_tags"),
+         model=model_arg(L(lambda c: _tagger()), more=[B(LSTM, ValueError, "a language model"),
+                                                       B(L(lambda c: _text_classifier()), ValueError, "a text classifier")]),
+         codec=TAG_CODEC, sentences=TAG_SENTENCES, size=integer(4, 1, 1_000), batch_size=integer(8, 1)),
 ]
 
 

@@ -227,6 +227,55 @@ SPECS += [
          translator=Arg(TRANSLATOR, TRANSLATOR_BADS), sentence=string("I have two apples.", empty=False), beam_width=integer(2, 1, 8)),
 ]
 
+# -------------------------------------------------------------------------------- widgets.sentiment
+@functools.cache
+def _sentiment_pair():
+    """A two-class embedding bag and its character codec, as notebook 11's widget gets them."""
+    import keras
+
+    from lmtutor import datasets, text
+
+    recipe = datasets.TextRecipe("char")
+    codec = datasets.TextCodec(recipe, text.Vocab.build([list("很好"), list("很差")]))
+    ids = keras.Input((None,), dtype="int32", name="x")
+    h = keras.layers.Embedding(len(codec.vocab), 4, mask_zero=True, name="x_embedding")(ids)
+    return keras.Model(ids, keras.layers.Dense(2)(keras.layers.GlobalAveragePooling1D()(h))), codec
+
+
+SENTIMENT = dict(model=Arg(L(lambda c: _sentiment_pair()[0]), only((None, TypeError, "None"), ("model", TypeError, "a str"))),
+                 codec=Arg(L(lambda c: _sentiment_pair()[1]), only((None, TypeError, "None"), ("char", TypeError, "a str"))),
+                 text=string("很好", empty=False))
+SPECS += [
+    spec("widgets.sentiment.highlight_html", lambda c: _mod("widgets.sentiment").highlight_html,
+         tokens=tokens(["not", "funny"]), scores=array(np.array([-0.5, 1.0]), shape_bads=[(np.ones(3), "another length"),
+                                                                                          (np.ones((2, 1)), "2-D")]),
+         sep=string(" ")),
+    spec("widgets.sentiment.explain_text", lambda c: _mod("widgets.sentiment").explain_text, **SENTIMENT, method=choice("occlusion")),
+    spec("widgets.sentiment.sentiment_html", lambda c: _mod("widgets.sentiment").sentiment_html, **SENTIMENT,
+         method=choice("gradient")),
+    spec("widgets.sentiment.sentiment_explorer", lambda c: _mod("widgets.sentiment").sentiment_explorer, check_valid=False,
+         model=SENTIMENT["model"], codec=SENTIMENT["codec"], text=string("很好"), method=choice("occlusion")),
+]
+
+# -------------------------------------------------------------------------------- widgets.dialogue
+@functools.cache
+def _assistant():
+    from lmtutor import dialogue, dialogue_data
+
+    faq = dialogue_data.load_faq()
+    return dialogue.Assistant(faq, dialogue.TfidfRetriever(faq), 0.1)
+
+
+ASSISTANT = Arg(L(lambda c: _assistant()), only((None, TypeError, "None"), ("bot", TypeError, "a str"),
+                                                 (L(lambda c: _assistant().retriever), TypeError, "its retriever")))
+SPECS += [
+    spec("widgets.dialogue.turn_html", lambda c: _mod("widgets.dialogue").turn_html, assistant=ASSISTANT,
+         question=string("Which notebook teaches attention?")),
+    spec("widgets.dialogue.chat", lambda c: _mod("widgets.dialogue").chat, check_valid=False, assistant=ASSISTANT,
+         questions=Arg((), only((None, TypeError, "None"), ("hi", TypeError, "a str"), ([3], TypeError, "an int inside"))),
+         max_turns=integer(5, 1, 1_000)),
+]
+
 # ----------------------------------------------------------------------------------------- checks
 NOT_A_FUNCTION = only((None, TypeError, "None"), ("def f(x): ...", TypeError, "source code"), (3, TypeError, "an int"),
                       (np.zeros(3), TypeError, "a result instead of the function"), ([len], TypeError, "a list of functions"))
@@ -245,7 +294,12 @@ CHECKS = ("attention.check_causal_mask", "attention.check_scaled_dot_product_att
           "tokens.check_oov_rate", "tokens.check_add_k_bigram", "tokens.check_perplexity", "training.check_log_softmax",
           "training.check_adam_step", "training.check_dropout_forward", "training.check_l2_grad",
           "translation.check_brevity_penalty", "translation.check_clipped_precision", "translation.check_additive_attention",
-          "translation.check_beam_step")
+          "translation.check_beam_step", "classification.check_macro_f1", "classification.check_most_frequent_tags",
+          "classification.check_zero_shot_label", "scale.check_global_mean_loss", "scale.check_fit_power_law",
+          "scale.check_compute_optimal", "challenges.check_weat_effect_size", "challenges.check_exposure",
+          "challenges.check_neutralize", "challenges.check_heading_anchor", "sentiment.check_nb_log_odds", "sentiment.check_lexicon_score",
+          "sentiment.check_occlusion_scores", "dialogue.check_cosine_ranking", "dialogue.check_mean_reciprocal_rank",
+          "dialogue.check_rejection_point")
 for name in CHECKS:
     module, check = name.split(".")
     SPECS.append(spec(f"checks.{name}", lambda c, m=module, f=check: getattr(_mod(f"checks.{m}"), f), check_valid=False,

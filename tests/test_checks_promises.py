@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from lmtutor import checks
-from lmtutor.checks import attention, embeddings, generation, recurrent, tokens, training, translation
+from lmtutor.checks import (attention, challenges, classification, dialogue, embeddings, generation, recurrent, scale,
+                            sentiment, tokens, training, translation)
 from check_harness import one_line
 from lmtutor.checks._runner import _same
 
@@ -46,6 +47,22 @@ EXERCISES = {
     checks.check_clipped_precision: translation._CLIPPED,
     checks.check_additive_attention: translation._additive_exercise(),
     checks.check_beam_step: translation._beam_exercise(),
+    checks.check_macro_f1: classification._MACRO,
+    checks.check_most_frequent_tags: classification._TAGS,
+    checks.check_zero_shot_label: classification._ZERO_SHOT,
+    checks.check_global_mean_loss: scale._GLOBAL,
+    checks.check_fit_power_law: scale._power_exercise(),
+    checks.check_compute_optimal: scale._optimal_exercise(),
+    checks.check_weat_effect_size: challenges._weat_exercise(),
+    checks.check_exposure: challenges._exposure_exercise(),
+    checks.check_neutralize: challenges._neutralize_exercise(),
+    checks.check_heading_anchor: challenges._ANCHOR,
+    checks.check_nb_log_odds: sentiment._NB_LOG_ODDS,
+    checks.check_lexicon_score: sentiment._LEXICON,
+    checks.check_occlusion_scores: sentiment._occlusion_exercise(),
+    checks.check_cosine_ranking: dialogue._cosine_exercise(),
+    checks.check_mean_reciprocal_rank: dialogue._mrr_exercise(),
+    checks.check_rejection_point: dialogue._point_exercise(),
 }
 CHECKS = list(EXERCISES)
 ARGUMENTS = [(check, i) for check, exercise in EXERCISES.items() for i in range(len(exercise.params))]
@@ -113,7 +130,7 @@ def test_a_right_answer_that_changes_an_argument_in_place_fails_and_names_it(che
 
 def test_every_exercise_has_a_mutable_argument_tested():
     unchangeable = {checks.check_char_tokens, checks.check_causal_mask, checks.check_positional_encoding,
-                    checks.check_brevity_penalty}  # str, ints
+                    checks.check_brevity_penalty, checks.check_compute_optimal, checks.check_heading_anchor}  # str, ints, a float
     assert {check for check, _ in MUTABLE} == set(CHECKS) - unchangeable
 
 

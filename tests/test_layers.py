@@ -15,7 +15,7 @@ LAYERS = {  # every public module (test_every_module_has_a_layer keeps this comp
     "regularization": 1, "attention": 1, "bias": 1, "decoding": 1, "pca": 1, "translation_metrics": 1,
     "sentiment": 1, "retrieval": 1,
     "lm": 2, "lstm_lm": 2, "transformer": 2, "generate": 2, "checkpoints": 2, "mlp_lm": 2, "memory": 2, "memorisation": 2,
-    "timing": 2, "seq2seq": 2, "translate": 2, "explain": 2, "dialogue": 2, "classify": 2,
+    "timing": 2, "seq2seq": 2, "translate": 2, "explain": 2, "dialogue": 2, "classify": 2, "tagging": 2,
     "plots": 3, "widgets": 3, "checks": 3, "classroom": 3, "grading": 3, "guide": 3,
 }
 NAMES = {0: "Data", 1: "Math", 2: "Models", 3: "Show/Teach"}

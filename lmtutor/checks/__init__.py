@@ -18,7 +18,7 @@ JupyterLab shows a result as HTML: PASS or NOT YET on a coloured badge (no emoji
 with its `code` and *emphasis* formatted; ``repr`` gives the same line as plain text.
 
 The checks live in one module per part of the course (``tokens``, ``embeddings``, ``recurrent``,
-``training``, ``generation``, ``attention``, ``translation``); all are importable from
+``training``, ``generation``, ``attention``, ``translation``, ``sentiment``); all are importable from
 ``lmtutor.checks`` directly.
 """
 
@@ -43,6 +43,15 @@ from lmtutor.checks.attention import (
 )
 from lmtutor.checks.translation import (
     check_brevity_penalty, check_clipped_precision, check_additive_attention, check_beam_step,
+)
+from lmtutor.checks.classification import check_macro_f1, check_most_frequent_tags, check_zero_shot_label
+from lmtutor.checks.scale import check_global_mean_loss, check_fit_power_law, check_compute_optimal
+from lmtutor.checks.dialogue import check_cosine_ranking, check_mean_reciprocal_rank, check_rejection_point
+from lmtutor.checks.challenges import (
+    check_weat_effect_size, check_exposure, check_neutralize, check_heading_anchor,
+)
+from lmtutor.checks.sentiment import (
+    check_nb_log_odds, check_lexicon_score, check_occlusion_scores,
 )
 
 __all__ = [
@@ -74,4 +83,20 @@ __all__ = [
     "check_clipped_precision",
     "check_additive_attention",
     "check_beam_step",
+    "check_cosine_ranking",
+    "check_mean_reciprocal_rank",
+    "check_rejection_point",
+    "check_macro_f1",
+    "check_most_frequent_tags",
+    "check_zero_shot_label",
+    "check_global_mean_loss",
+    "check_fit_power_law",
+    "check_compute_optimal",
+    "check_weat_effect_size",
+    "check_exposure",
+    "check_neutralize",
+    "check_heading_anchor",
+    "check_nb_log_odds",
+    "check_lexicon_score",
+    "check_occlusion_scores",
 ]

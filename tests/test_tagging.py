@@ -1,0 +1,137 @@
+"""Tests of lmtutor.tagging: the data, the most-frequent-tag baseline, the BiLSTM tagger and its accuracy."""
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from lmtutor import quiet_tensorflow
+
+quiet_tensorflow()
+
+from lmtutor import corpora, lm, tagging  # noqa: E402
+
+LINES = [[("我们", "r"), ("爱", "v"), ("和平", "n"), ("。", "w")],
+         [("他们", "r"), ("爱", "v"), ("工作", "vn"), ("。", "w")],
+         [("工作", "v"), ("很", "d"), ("忙", "a"), ("。", "w")],
+         [("你们", "r"), ("工作", "v"), ("。", "w")]]
+
+
+def test_the_typo_tags_are_fixed_and_the_split_is_the_corpus_split():
+    data = tagging.load_tagging()
+    assert [len(part) for part in data] == [15_203, 1_901, 1_900]
+    tags = Counter(tag for part in data for line in part for _, tag in line)
+    assert len(tags) == 41 and not set(tagging.TAG_FIXES) & set(tags)
+    assert min(tags.values()) > 1  # no one-off tag left
+    raw = corpora.split_sequential(corpora.load_peoples_daily())
+    assert [[w for w, _ in line] for line in raw.test] == [[w for w, _ in line] for line in data.test]
+    assert tagging.fix_tags([[("面试", "vvn"), ("耳", "Yg"), ("镇国寺", "na"), ("的", "u")]]) == \
+        [[("面试", "vn"), ("耳", "y"), ("镇国寺", "n"), ("的", "u")]]
+
+
+def test_cut_keeps_every_word_once_in_order():
+    line = [(str(i), "m") for i in range(95)]
+    pieces = tagging.cut([line, line[:3]], size=40)
+    assert [len(p) for p in pieces] == [40, 40, 15, 3]
+    assert sum(pieces[:3], []) == line
+    with pytest.raises(ValueError, match="size"):
+        tagging.cut([line], size=0)
+    with pytest.raises(ValueError, match=r"lines\[1\]"):
+        tagging.cut([line, []])
+
+
+def test_most_frequent_tag_baseline_by_hand():
+    baseline = tagging.MostFrequentTag(LINES)
+    assert baseline.default == "v"  # 4 v and 4 w tie: the alphabetically first
+    assert tagging.MostFrequentTag(LINES + [[("。", "w")]]).default == "w"  # 5 w against 4 v
+    assert baseline.tag(["工作", "爱", "我们", "电脑"]) == ["v", "v", "r", "v"]  # 工作: v twice, vn once; 电脑 unseen
+    tied = tagging.MostFrequentTag([[("打", "v"), ("打", "q")]])
+    assert tied.tag(["打"]) == ["q"]  # a tie goes to the alphabetically first tag, on every run
+    with pytest.raises(TypeError, match="words"):
+        baseline.tag("工作")
+    with pytest.raises(TypeError, match=r"words\[1\]"):
+        baseline.tag(["工作", ""])
+
+
+def test_tag_accuracy_counts_seen_and_unseen_words():
+    gold = [[("新词", "n"), ("爱", "v"), ("。", "w")]]
+    scores = tagging.tag_accuracy(gold, [["v", "v", "w"]], LINES)
+    assert scores["all"] == pytest.approx(2 / 3) and scores["seen"] == 1.0 and scores["unseen"] == 0.0
+    assert scores["unseen_share"] == pytest.approx(1 / 3)
+    assert np.isnan(tagging.tag_accuracy([[("爱", "v")]], [["v"]], LINES)["unseen"])
+    with pytest.raises(ValueError, match="predicted"):
+        tagging.tag_accuracy(gold, [["v", "v"]], LINES)
+    with pytest.raises(ValueError, match="predicted"):
+        tagging.tag_accuracy(gold, [], LINES)
+    with pytest.raises(TypeError, match="predicted"):
+        tagging.tag_accuracy(gold, None, LINES)
+
+
+def test_codec_encodes_words_first_and_last_characters_and_tags():
+    codec = tagging.TaggerCodec.build(LINES, min_freq=2)
+    assert codec.tags == ("a", "d", "n", "r", "v", "vn", "w")
+    (x, first, last), y = codec.encode(LINES[:1], size=6)
+    assert x.shape == first.shape == last.shape == y.shape == (1, 6)
+    assert x[0, :4].tolist() == [1, codec.words["爱"], 1, codec.words["。"]]  # 我们, 和平 seen once: <unk>
+    assert codec.chars.decode(first[0, :4].tolist()) == ["我", "爱", "和", "。"]
+    assert codec.chars.decode(last[0, :4].tolist()) == ["们", "爱", "平", "。"]
+    assert [codec.tags[t] for t in y[0, :4]] == ["r", "v", "n", "w"] and x[0, 4:].tolist() == [0, 0]
+    words_only, _ = codec.encode(LINES, char_features=False)
+    assert np.array_equal(words_only, codec.encode(LINES)[0][0])
+    with pytest.raises(ValueError, match="tag 'zz'"):
+        codec.encode([[("爱", "zz")]])
+    with pytest.raises(TypeError, match=r"lines\[0\]\[0\]"):
+        codec.encode([[("爱",)]])
+
+
+@pytest.mark.parametrize("char_features", [True, False])
+def test_tagger_learns_through_lm_train_and_masks_padding(char_features):
+    lines = LINES * 8
+    codec = tagging.TaggerCodec.build(lines, min_freq=1)
+    config = tagging.TaggerConfig.for_codec(codec, word_dim=8, char_dim=4, hidden_size=8, dropout=0.0,
+                                            char_features=char_features, learning_rate=0.05)
+    model = tagging.build_tagger(config)
+    inputs, targets = codec.encode(lines, size=6, char_features=char_features)
+    history = lm.train(model, (inputs, targets), epochs=15, batch_size=8, verbose=False)
+    assert history["loss"][-1] < 0.2 * history["loss"][0]
+    predicted = tagging.predict_tags(model, codec, LINES, size=6)
+    assert tagging.tag_accuracy(LINES, predicted, lines)["all"] >= 0.9
+    # padding is masked: the loss of the same pieces padded wider is the same
+    wide_inputs, wide_targets = codec.encode(LINES, size=12, char_features=char_features)
+    narrow_inputs, narrow_targets = codec.encode(LINES, size=4, char_features=char_features)
+    assert model.evaluate(wide_inputs, wide_targets, verbose=0)[0] == pytest.approx(
+        model.evaluate(narrow_inputs, narrow_targets, verbose=0)[0], rel=1e-4)
+    # a sentence longer than one piece is tagged piece by piece and joined: one tag per word
+    long = [w for line in LINES for w, _ in line]
+    assert len(tagging.predict_tags(model, codec, [long], size=5)[0]) == len(long)
+
+
+def test_tagger_reads_an_unseen_word_through_its_characters():
+    codec = tagging.TaggerCodec.build(LINES, min_freq=1)
+    model = tagging.build_tagger(tagging.TaggerConfig.for_codec(codec, word_dim=4, char_dim=4, hidden_size=4))
+    (x, first, last), _ = codec.encode([[("你工", "v"), ("电脑", "n")]])
+    assert x[0, :2].tolist() == [1, 1] and first[0, 0] != first[0, 1]  # both <unk> words, told apart by characters
+    logits = model.predict({"x": x, "first": first, "last": last}, verbose=0)
+    assert not np.allclose(logits[0, 0], logits[0, 1])
+    words_only = tagging.build_tagger(tagging.TaggerConfig.for_codec(codec, word_dim=4, hidden_size=4, char_features=False))
+    assert [t.name.split(":")[0] for t in words_only.inputs] == ["x"]
+
+
+def test_tagger_bad_input():
+    codec = tagging.TaggerCodec.build(LINES)
+    model = tagging.build_tagger(tagging.TaggerConfig.for_codec(codec, word_dim=4, char_dim=4, hidden_size=4))
+    with pytest.raises(TypeError, match="sentences"):
+        tagging.predict_tags(model, codec, "我们爱和平")
+    with pytest.raises(ValueError, match=r"sentences\[0\]"):
+        tagging.predict_tags(model, codec, [[]])
+    with pytest.raises(TypeError, match=r"sentences\[0\]"):
+        tagging.predict_tags(model, codec, [["我们", ""]])
+    other = tagging.TaggerCodec.build(LINES[:1])
+    with pytest.raises(ValueError, match="model"):
+        tagging.predict_tags(model, other, [["我们"]])
+    with pytest.raises(ValueError, match="tags"):
+        tagging.TaggerCodec(codec.words, codec.chars, ("n", "n"))
+    with pytest.raises(ValueError, match="num_tags"):
+        tagging.TaggerConfig(10, 10, 1)
+    with pytest.raises(TypeError, match="char_features"):
+        tagging.TaggerConfig(10, 10, 3, char_features="yes")
