@@ -27,7 +27,23 @@ def _windows(count=96, length=12, vocab=11, seed=0):
 
 
 def _children():
-    return [p for p in psutil.Process().children(recursive=True) if p.status() != psutil.STATUS_ZOMBIE]
+    """Return the pids of this process's live children (zombies waiting to be reaped do not run)."""
+    alive = set()
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE:
+                alive.add(child.pid)
+        except psutil.NoSuchProcess:
+            pass
+    return alive
+
+
+@pytest.fixture(autouse=True)
+def no_new_process():
+    """Every test leaves behind no process it started (children that ran before it may stay)."""
+    before = _children()
+    yield
+    assert _children() <= before, "a process started by this test still runs"
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +131,6 @@ def test_a_port_in_use_is_refused_before_any_worker_starts():
         port = busy.getsockname()[1]
         with pytest.raises(ValueError, match=rf"ports\[1\] = {port} is in use"):
             distribute.run_workers(SPEC, 2, ports=[distribute.free_ports(1)[0], port])
-    assert _children() == []
 
 
 @pytest.mark.slow
@@ -155,7 +170,6 @@ def test_two_workers_equal_one_process_and_leave_no_process(single_process):
     assert result["replicas"] == 2 and result["resumed_at"] == 0
     assert np.allclose(result["loss"], losses, atol=1e-6)  # the same per-epoch loss to 6 decimals
     assert _same_weights(result["weights"], weights)
-    assert _children() == []
 
 
 @pytest.mark.slow
@@ -164,7 +178,6 @@ def test_a_worker_that_fails_to_start_raises_with_its_error_and_stops_the_others
         distribute.run_workers({**SPEC, "corpus": "no_such_corpus"}, 2)
     assert "exited with code 1" in str(caught.value)
     assert "ValueError" in caught.value.log
-    assert _children() == []
 
 
 @pytest.mark.slow
@@ -174,14 +187,12 @@ def test_a_worker_killed_mid_run_fails_loudly_and_the_rerun_resumes_from_the_che
     with pytest.raises(distribute.WorkerFailed, match="killed by signal 9") as caught:
         distribute.run_workers(spec, 2, kill=(1, 1))
     assert caught.value.worker == 1
-    assert _children() == []
     finished = len(json.loads((tmp_path / "losses.json").read_text()))
     assert 1 <= finished < SPEC["epochs"]
     result = distribute.run_workers(spec, 2)
     assert result["resumed_at"] == finished  # no finished epoch is trained again
     assert np.allclose(result["loss"], losses, atol=1e-6)
     assert _same_weights(result["weights"], weights)
-    assert _children() == []
 
 
 @pytest.mark.slow
@@ -189,7 +200,6 @@ def test_keras_fit_under_multi_worker_mirrored_strategy_still_fails_keras_20585(
     """If this starts passing, Keras fixed keras-team/keras#20585: notebook 13 should say so."""
     with pytest.raises(distribute.WorkerFailed, match="PerReplica"):
         distribute.run_workers({**SPEC, "use_fit": True, "epochs": 1}, 2)
-    assert _children() == []
 
 
 def test_bad_input_names_the_argument():
