@@ -349,7 +349,6 @@ SPECS += [
          argv=Arg(None, only(("execute", TypeError, "a str"), ([3], TypeError, "an int inside"), (3, TypeError, "an int")))),
 ]
 
-
 # --------------------------------------------------------------------------------------- grading
 COURSE = Arg(Lazy(lambda c: c.folder / "course"), path(None).bads + only((Lazy(lambda c: c.vocab_file), ValueError, "a file")))
 NOTEBOOK_FILES = Arg(Lazy(lambda c: [c.notebook_file]),
@@ -396,6 +395,42 @@ SPECS += [
          argv=Arg(None, only(("points", TypeError, "a str"), ([3], TypeError, "an int inside"), (3, TypeError, "an int")))),
 ]
 
+
+# --------------------------------------------------------------------------------- dialogue_data
+def _dialogue_faq():
+    from lmtutor import dialogue_data
+
+    return dialogue_data.load_faq()
+
+
+BY_LANGUAGE = lambda valid: Arg(valid, only((None, TypeError, "None"), ("hi", TypeError, "a str"),  # noqa: E731
+                                            ({"en": valid["en"]}, ValueError, "no zh"),
+                                            ({"en": 3, "zh": valid["zh"]}, TypeError, "an int for en")))
+NOT_A_DIRECTORY = Arg(OMIT, only((3, TypeError, "an int"), (["data"], TypeError, "a list")))
+SPECS += [
+    spec("dialogue_data.corpus_path", lambda c: _mod("dialogue_data")(c).corpus_path, name=choice("chatterbot_en_greetings"),
+         verify=flag(True)),
+    spec("dialogue_data.FaqEntry", lambda c: _mod("dialogue_data")(c).FaqEntry, id=string("greeting", empty=False),
+         intent=choice("chitchat"), slot=Arg(None, only((3, (TypeError, ValueError), "an int"), ("time", ValueError, "no such slot"))),
+         question=BY_LANGUAGE({"en": "Hi", "zh": "嗨"}), answer=BY_LANGUAGE({"en": "Hello", "zh": "你好"}),
+         phrasings=BY_LANGUAGE({"en": ["Hey"], "zh": ["哈喽"]})),
+    spec("dialogue_data.Faq", lambda c: _mod("dialogue_data")(c).Faq,
+         entries=Arg(Lazy(lambda c: _dialogue_faq().entries), only((None, TypeError, "None"), ((), TypeError, "empty"),
+                                                                 (["x"], TypeError, "a list"), (("x",), TypeError, "a str inside"))),
+         topics=BY_LANGUAGE({"en": [], "zh": []}), notebooks=Arg({}, only((None, TypeError, "None"), ("04", TypeError, "a str"))),
+         run_times=Arg({}, only((None, TypeError, "None"), ([1], TypeError, "a list")))),
+    spec("dialogue_data.Faq.documents", lambda c: _dialogue_faq().documents, answers=flag(True)),
+    spec("dialogue_data.with_phrasings", lambda c: _mod("dialogue_data")(c).with_phrasings,
+         faq=instance(Lazy(lambda c: _dialogue_faq())), kept=integer(2, 0, 1_000_000, none=True)),
+    spec("dialogue_data.Question", lambda c: _mod("dialogue_data")(c).Question, text=string("hi"), lang=choice("en"),
+         entry=Arg(None, only((3, TypeError, "an int"), ("", ValueError, "empty")))),
+    spec("dialogue_data.load_faq", lambda c: _mod("dialogue_data")(c).load_faq, directory=NOT_A_DIRECTORY),
+    spec("dialogue_data.load_questions", lambda c: _mod("dialogue_data")(c).load_questions, split=choice("valid"),
+         directory=NOT_A_DIRECTORY),
+    spec("dialogue_data.load_chitchat", lambda c: _mod("dialogue_data")(c).load_chitchat, lang=choice("zh"),
+         files=Arg(("greetings",), only((None, TypeError, "None"), ("greetings", TypeError, "a str"),
+                                        (["nothing"], ValueError, "no such file"))), dedupe=flag(True)),
+]
 
 @pytest.mark.parametrize("case, argument", cases(SPECS))
 def test_bad_input_is_refused(case, argument, ctx):

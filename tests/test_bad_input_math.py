@@ -577,6 +577,9 @@ SPECS += [
          language=choice("en"), tie=integer(1, 0, 1)),
     spec("sentiment.features", fn("sentiment", "features"), text=string("Not funny."), language=choice("en"),
          ngram_max=integer(2, 1, 5)),
+    spec("sentiment.feature_ids", fn("sentiment", "feature_ids"),
+         vocab=instance(L(lambda c: _mod("text").Vocab.build([["a", "b"]]))),
+         docs=sentences([["a", "b"], ["c"]]), max_len=integer(4, 1, 10_000)),
     spec("sentiment.NaiveBayes", fn("sentiment", "NaiveBayes"), alpha=number(1.0, 0.0, open_min=True)),
     spec("sentiment.NaiveBayes.fit", lambda c: _mod("sentiment").NaiveBayes().fit,
          docs=sentences(_NB_DOCS), labels=Arg([1, 0, 0, 1], _LABELS)),
@@ -635,6 +638,64 @@ SPECS += [
          labels=Arg([0, 1, 0, 1, 0, 1], _LABELS01), k=integer(2, 1, 5)),
 ]
 
+
+# ---------------------------------------------------------------------------------------- scaling (notebook 13)
+_SIZES = np.array([1e3, 1e4, 1e5])
+SPECS += [
+    spec("scaling.PowerLaw", fn("scaling", "PowerLaw"), a=number(2.0), alpha=number(0.1), c=number(0.0)),
+    spec("scaling.fit_power_law", fn("scaling", "fit_power_law"),
+         x=array(_SIZES, empty=False, shape_bads=[(np.array([1e3, 0.0, 1e5]), "a zero size"), (np.ones((3, 1)), "2-D"),
+                                                  (np.array([1e3, 1e4]), "another length"), (np.full(3, 5.0), "one distinct size")]),
+         y=array(np.array([3.0, 2.4, 1.92]), empty=False, shape_bads=[(np.array([3.0, -1.0, 2.0]), "a negative loss"),
+                                                                      (np.ones(4), "another length")]),
+         offset=flag(False)),
+    spec("scaling.compute_optimal", fn("scaling", "compute_optimal"), compute=number(1e21, 0.0, open_min=True)),
+]
+
+
+# ------------------------------------------------------------------------------------- retrieval
+def _labels_arg(valid):
+    return Arg(valid, only((None, TypeError, "None"), ("012", TypeError, "a str"), ([0, 1, 3], ValueError, "a label out of range"),
+                           ([0, 1, -1], ValueError, "negative"), ([0, 1, 1.0], TypeError, "a float"),
+                           ([0, 1, True], TypeError, "a bool"), ([0, 1], ValueError, "one short")))
+
+
+def _flags_arg(valid):
+    return Arg(valid, only((None, TypeError, "None"), ("yes", TypeError, "a str"), ([1, 0, 0], TypeError, "ints"),
+                           ([True], ValueError, "one entry")))
+
+
+CONFIDENCE = array(np.array([0.9, 0.2, 0.6]), empty=False, shape_bads=[(np.ones((3, 1)), "2-D")])
+DECISIONS = dict(confidence=CONFIDENCE, correct=_flags_arg([True, False, False]),
+                 in_scope=Arg([True, True, False], _flags_arg(None).bads + only(([False, True, False], ValueError, "correct out of scope"))))
+SPECS += [
+    spec("retrieval.language", fn("retrieval", "language"), text=string("LSTM 是什么")),
+    spec("retrieval.features", fn("retrieval", "features"), text=string("语言模型 model"), drop_stopwords=flag(True)),
+    spec("retrieval.Tfidf", fn("retrieval", "Tfidf"),
+         terms=Arg(("a", "b"), only((None, TypeError, "None"), ("ab", TypeError, "a str"), (("a", "a"), ValueError, "a repeat"),
+                                    ((1, 2), TypeError, "ints"))),
+         idf=array(np.ones(2), shape_bads=[(np.ones(3), "another length"), (np.ones((2, 1)), "2-D")])),
+    spec("retrieval.Tfidf.fit", fn("retrieval", "Tfidf.fit"),
+         documents=Arg([["a", "b"], ["b"]], sentences(None).bads + only(([[], []], ValueError, "no features")))),
+    spec("retrieval.Tfidf.transform", lambda c: _mod("retrieval").Tfidf.fit([["a", "b"], ["b"]]).transform,
+         documents=sentences([["a"], ["c"]])),
+    spec("retrieval.average_vectors", fn("retrieval", "average_vectors"), documents=sentences([["a"], ["c"]]),
+         words=Arg(["a", "b"], only((None, TypeError, "None"), ("ab", TypeError, "a str"), (["a"], ValueError, "one short"),
+                                    (["a", 1], TypeError, "an int inside"))),
+         vectors=array(np.eye(2), shape_bads=[(np.ones(2), "1-D"), (np.ones((3, 2)), "a row too many")])),
+    spec("retrieval.cosine", fn("retrieval", "cosine"),
+         queries=array(np.ones((2, 3)), shape_bads=[(np.ones(3), "1-D"), (np.ones((2, 2)), "another width")]),
+         documents=array(np.ones((4, 3)), shape_bads=[(np.ones(3), "1-D"), (np.ones((4, 2)), "another width")])),
+    spec("retrieval.rejection_at", fn("retrieval", "rejection_at"), **DECISIONS, threshold=number(0.5)),
+    spec("retrieval.rejection_curve", fn("retrieval", "rejection_curve"), **DECISIONS),
+    spec("retrieval.choose_threshold", fn("retrieval", "choose_threshold"), **DECISIONS),
+    spec("retrieval.RejectionCurve", fn("retrieval", "RejectionCurve"),
+         **{name: array(np.ones(2), empty=False, shape_bads=[(np.ones(3), "another length"), (np.ones((2, 1)), "2-D")])
+            for name in ("thresholds", "answered", "precision", "rejected_out_of_scope", "accuracy")}),
+]
+for name in ("ranks", "mrr", "top1"):
+    SPECS.append(spec(f"retrieval.{name}", fn("retrieval", name), gold=_labels_arg([0, 1, 2]),
+                      scores=array(np.eye(3), shape_bads=[(np.ones(3), "1-D"), (np.ones((2, 3)), "a row short")])))
 
 @pytest.mark.parametrize("case, argument", cases(SPECS))
 def test_bad_input_is_refused(case, argument, ctx):
