@@ -41,6 +41,8 @@ WIDGET_CALLS = {  # notebook: the call that draws the widget its browser test dr
     "07_text_generation.ipynb": "widgets.sampler(zh_stepper",
     "08_attention_and_transformer.ipynb": "widgets.attention_explorer(",
     "09_translation.ipynb": "widgets.translation_explorer(",
+    "11_sentiment.ipynb": "widgets.sentiment_explorer(",
+    "12_dialogue.ipynb": "widgets.chat(",
 }
 FIXTURE_SETTINGS = {  # notebook: a cell the fixture runs right after Setup, which it overrides
     # Notebook 08's widget shows the attention of the Transformer trained in section 6 (cell tagged
@@ -445,6 +447,68 @@ def test_translation_explorer_answers_a_new_sentence_and_the_beam_slider_in_note
         expect(text.locator(".lmtutor-beam tr")).to_have_count(1 + 2, timeout=RUN_ALL_TIMEOUT * 1000)
         expect(explorer.locator(".widget-slider", has_text="beam width").locator(".widget-readout")).to_have_text("2")
         _screenshot(page, tmp_path, image, "translation_explorer")
+
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lab", ["12_dialogue.ipynb"], indirect=True)
+def test_chat_answers_typed_questions_and_shows_markup_as_text_in_notebook_12(lab, tmp_path):
+    with _run_all(lab, tmp_path) as (expect, page):
+        history = _wait_for_widget(page, ".lmtutor-chat-history")
+        chat = _widget_output(page, ".lmtutor-chat-history")
+        # the notebook's opening questions, answered by the kernel
+        expect(history).to_contain_text("Notebook 08 (attention and Transformer) teaches attention.", timeout=30_000)
+        expect(history).to_contain_text("below the threshold: declined")
+        turns = history.locator(".lmtutor-chat-you").count()
+        assert turns == 3, f"the history opens with the notebook's 3 questions, got {turns}"
+
+        # A learner types a question wrapped in markup and presses Send: the answer comes, the markup is text.
+        box, send = chat.locator(".lmtutor-chat-input input"), chat.locator("button.lmtutor-chat-send")
+        box.fill("<b>How long does notebook 4 take?</b>")
+        send.click()
+        expect(history).to_contain_text("Notebook 04 (LSTM) ran top to bottom", timeout=RUN_ALL_TIMEOUT * 1000)
+        expect(history).to_contain_text("<b>How long does notebook 4 take?</b>")  # the tags are shown, not applied
+        expect(box).to_have_value("")
+        assert history.locator(".lmtutor-chat-you").count() == 4
+        assert history.locator(".lmtutor-chat-you b").count() == 4, "typed <b> must not become an element"
+
+        # A script is text too: it is shown and never runs.
+        box.fill("<script>document.title = 'ran'</script>你好")
+        send.click()
+        expect(history).to_contain_text("<script>document.title = 'ran'</script>你好", timeout=RUN_ALL_TIMEOUT * 1000)
+        assert history.locator("script").count() == 0 and page.title() != "ran"
+        expect(history.locator(".lmtutor-chat-meta").last).to_contain_text("intent")
+        _screenshot(page, tmp_path, history, "chat")
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lab", ["11_sentiment.ipynb"], indirect=True)
+def test_sentiment_explorer_answers_a_typed_review_and_shows_markup_as_text_in_notebook_11(lab, tmp_path):
+    with _run_all(lab, tmp_path) as (expect, page):
+        review = _wait_for_widget(page, ".lmtutor-sentiment-input input")
+        output = page.locator(".lmtutor-sentiment-output").first
+        expect(output).to_contain_text("P(positive) =", timeout=RUN_ALL_TIMEOUT * 1000)
+        expect(output).to_contain_text("房间很干净")  # the notebook's review, coloured token by token
+        assert output.locator(".lmtutor-attribution").count() == len("房间很干净，服务也很热情，就是价格有点贵。")
+
+        # A learner types a complaint wrapped in markup: the verdict follows, the markup is text.
+        complaint = "<b>质量太差，很失望</b>"
+        review.fill(complaint[:-1])
+        review.press_sequentially(complaint[-1])
+        expect(output).to_contain_text("失望", timeout=RUN_ALL_TIMEOUT * 1000)
+        expect(output).not_to_contain_text("房间很干净")
+        expect(output).to_contain_text("<b>")  # the tag's characters are shown as tokens, not applied
+        assert output.locator(".lmtutor-highlight b").count() == 0, "typed <b> must not become an element"
+
+        # Another explanation method redraws the panel; an empty review is an error shown in the widget.
+        _widget_output(page, ".lmtutor-sentiment-input").locator("select").select_option(index=1)
+        expect(output).to_contain_text("gradient × input", timeout=RUN_ALL_TIMEOUT * 1000)
+        review.fill(" ")
+        review.press("Enter")
+        expect(output).to_contain_text("no tokens to classify", timeout=RUN_ALL_TIMEOUT * 1000)
+        review.fill("房间很干净")
+        review.press("Enter")
+        expect(output).to_contain_text("P(positive) =", timeout=RUN_ALL_TIMEOUT * 1000)
+        _screenshot(page, tmp_path, output, "sentiment_explorer")
 
 
 @pytest.mark.parametrize("name", sorted(WIDGET_CALLS))
