@@ -27,7 +27,7 @@ from typing import Any, Sequence
 import keras
 import numpy as np
 
-from lmtutor import datasets, lm, text
+from lmtutor import datasets, lm, quiet_retracing, text
 from lmtutor._validate import (
     MAX_VOCAB, MAX_WIDTH, _show, check_array, check_choice, check_elements, check_float, check_ids, check_int,
     check_str, check_type,
@@ -307,7 +307,8 @@ def predict_proba(model: keras.Model, ids: Any, *, batch_size: int = 256) -> np.
     if not (ids != 0).any(axis=1).all():
         raise ValueError(f"ids row {int(np.argmin((ids != 0).any(axis=1)))} is all <pad>: an empty text")
     batch_size = check_int("batch_size", batch_size, minimum=1)
-    logits = np.asarray(model.predict(ids.astype(np.int32), batch_size=batch_size, verbose=0), dtype=np.float64)
+    with quiet_retracing():  # a new text length is a new input shape: Keras traces again, as designed
+        logits = np.asarray(model.predict(ids.astype(np.int32), batch_size=batch_size, verbose=0), dtype=np.float64)
     logits -= logits.max(axis=-1, keepdims=True)
     probs = np.exp(logits)
     return probs / probs.sum(axis=-1, keepdims=True)

@@ -25,7 +25,7 @@ from typing import Any, Sequence
 import keras
 import numpy as np
 
-from lmtutor import corpora, lm
+from lmtutor import corpora, lm, quiet_retracing
 from lmtutor._validate import (
     MAX_VOCAB, MAX_WIDTH, _show, check_bool, check_elements, check_float, check_int, check_type,
 )
@@ -216,6 +216,7 @@ class TaggerConfig:
     char_features: bool = True  # False: the word ids only (an unseen word is a bare <unk>)
     dropout: float = 0.3  # share of the input and output vectors zeroed in training (inverted dropout)
     learning_rate: float = 0.01  # Adam's step size
+    decay_steps: int = 0  # > 0: the step size falls along a cosine to 5% over this many updates
     seed: int = 0  # seeds every initializer and dropout mask (no global seed is set)
 
     def __post_init__(self):
@@ -229,6 +230,7 @@ class TaggerConfig:
         check_bool("char_features", self.char_features)
         check_float("dropout", self.dropout, minimum=0.0, maximum=1.0, max_inclusive=False)
         check_float("learning_rate", self.learning_rate, minimum=0.0, min_inclusive=False)
+        check_int("decay_steps", self.decay_steps, minimum=0, maximum=10**9)
         check_int("seed", self.seed, minimum=0)
 
     @classmethod
@@ -266,7 +268,10 @@ def build_tagger(config: TaggerConfig) -> keras.Model:
         h = keras.layers.Dropout(config.dropout, name="output_dropout", seed=next(seeds))(h)
     logits = keras.layers.Dense(config.num_tags, name="logits", kernel_initializer=init.GlorotUniform(seed=next(seeds)))(h)
     model = keras.Model(inputs, logits, name="tagger")
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
+    rate = config.learning_rate
+    if config.decay_steps:
+        rate = keras.optimizers.schedules.CosineDecay(rate, config.decay_steps, alpha=0.05)
+    model.compile(optimizer=keras.optimizers.Adam(rate),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
     return model
 
@@ -289,7 +294,8 @@ def predict_tags(model: keras.Model, codec: TaggerCodec, sentences: Sequence, *,
     arrays = codec.inputs([piece for _, piece in pieces], size)
     feed = {name: array for name, array in zip(("x", "first", "last"), arrays)
             if name in [t.name.split(":")[0] for t in model.inputs]}
-    ids = np.argmax(model.predict(feed, batch_size=batch_size, verbose=0), axis=-1)
+    with quiet_retracing():  # each call's piece count is a new input shape: Keras traces again, as designed
+        ids = np.argmax(model.predict(feed, batch_size=batch_size, verbose=0), axis=-1)
     out: list[list[str]] = [[] for _ in words]
     for (i, piece), row in zip(pieces, ids):
         out[i] += [codec.tags[t] for t in row[:len(piece)]]
