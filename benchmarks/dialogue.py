@@ -44,11 +44,13 @@ def evaluate(name: str, retriever, faq, valid, test, seconds: float) -> dict:
     """Return the row of one retriever: test top-1 / MRR per language, threshold, test decisions."""
     v, t = (dialogue.score_questions(retriever, faq, qs) for qs in (valid, test))
     threshold = retrieval.choose_threshold(v.confidence, v.correct, v.in_scope)
+    curve = retrieval.rejection_curve(v.confidence, v.correct, v.in_scope)
+    valid_decisions = curve.accuracy[list(curve.thresholds).index(threshold)]
     answered, precision, declined = retrieval.rejection_at(t.confidence, t.correct, t.in_scope, threshold)
     answer = t.confidence >= threshold
     return {"retriever": name, "seconds": seconds, "valid en": v.ranking("en")[0], "valid zh": v.ranking("zh")[0],
             "test en": t.ranking("en")[0], "test zh": t.ranking("zh")[0], "MRR en": t.ranking("en")[1],
-            "MRR zh": t.ranking("zh")[1], "threshold": threshold, "in scope answered": answer[t.in_scope].mean(),
+            "MRR zh": t.ranking("zh")[1], "threshold": threshold, "valid right decisions": valid_decisions, "in scope answered": answer[t.in_scope].mean(),
             "precision": precision, "out of scope declined": declined,
             "right decisions": ((answer & t.correct) | (~answer & ~t.in_scope)).mean()}
 
