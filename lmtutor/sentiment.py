@@ -222,7 +222,7 @@ def lexicon_predict(texts: Sequence[str], language: str, *, tie: int = 1) -> tup
     """Return (labels, scores): 1 where the lexicon score is > 0, 0 where < 0, ``tie`` where it is 0.
 
     No training: the scores come from LEXICON and NEGATORS of ``language``. A text with no lexicon
-    word (or an empty one) scores 0 and gets ``tie`` (default 1, the larger class of both corpora).
+    word (or an empty one) scores 0 and gets ``tie`` (default 1: positive).
     """
     texts = _texts("texts", texts)
     check_choice("language", language, LANGUAGES)
