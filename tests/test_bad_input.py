@@ -469,7 +469,8 @@ NO_ARGUMENTS = {"quiet_tensorflow", "quiet_retracing", "checkpoints.models_dir",
                 "corpora.load_analogies", "corpora.load_pang_lee", "corpora.load_reviews", "corpora.load_rotten_tomatoes", "parallel.load_cedict",
                 "plots.cjk_font_path", "plots.cjk_font_name", "plots.setup", "embeddings.Embeddings.to_keyed_vectors",
                 "text.Vocab.to_dict", "optim.Optimizer.current_learning_rate", "optim.ExponentialDecay.to_keras",
-                "optim.PiecewiseConstant.to_keras", "optim.WarmupCosine.to_keras", "transformer.Positions.get_config"}
+                "optim.PiecewiseConstant.to_keras", "optim.WarmupCosine.to_keras", "transformer.Positions.get_config",
+                "tensorboard_logs.TensorBoardServer.start", "tensorboard_logs.TensorBoardServer.stop"}
 
 
 def test_the_specs_try_thousands_of_bad_inputs():
