@@ -86,6 +86,25 @@ def test_send_adds_turns_and_keeps_the_newest(assistant):
     assert "你好" not in history.value and "59 s" in history.value
 
 
+def test_enter_in_the_box_sends_as_the_button_does(assistant):
+    widget = chat(assistant)
+    history, (box, send) = widget.children[0], widget.children[1].children
+    box.value = "How do I run the tests?"
+    box._handle_custom_msg({"event": "submit"}, [])  # what the browser sends when Enter is pressed
+    assert history.value.count("chat-turn lmtutor-chat-you") == 1 and box.value == ""
+    box._handle_custom_msg({"event": "something else"}, [])
+    assert history.value.count("chat-turn lmtutor-chat-you") == 1
+
+
+def test_backticks_in_an_answer_become_code_and_typed_backticks_stay_text(assistant):
+    markup = turn_html(assistant, "How do I run the tests? `<b>x</b>`")
+    reply = re.search(r'<b>assistant</b> (.*?)<div class="lmtutor-chat-meta">', markup).group(1)
+    assert "<code>make test</code>" in reply and "`" not in reply
+    assert tags(reply) == ["code"] * reply.count("<code>")  # no other element in the reply
+    you = re.search(r'lmtutor-chat-you"><b>you</b> (.*?)</div>', markup).group(1)
+    assert "<code>" not in you and "&lt;b&gt;" in you
+
+
 def test_bad_arguments_are_refused(assistant):
     with pytest.raises(TypeError, match="assistant"):
         chat(object())
