@@ -70,6 +70,7 @@ def test_the_server_answers_then_stops_and_leaves_no_process(tmp_path):
     board.stop()  # a second stop is harmless
 
 
+@pytest.mark.slow
 def test_a_server_that_cannot_start_raises_and_leaves_no_process(tmp_path):
     import socket
 
