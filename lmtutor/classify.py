@@ -159,7 +159,6 @@ class NgramClassifier:
         """Return self, fitted on ``texts`` with int class ids ``labels`` (at least two classes)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
-        from threadpoolctl import threadpool_limits
 
         texts, labels = _texts("texts", texts), _labels("labels", labels)
         if len(texts) != len(labels):
@@ -168,8 +167,9 @@ class NgramClassifier:
             raise ValueError("labels must hold at least two classes to learn a classifier")
         self.vectorizer = TfidfVectorizer(analyzer=self._analyze, min_df=self.config.min_df, sublinear_tf=True)
         features = self.vectorizer.fit_transform(texts)
-        with threadpool_limits(limits=1):  # L-BFGS-B's BLAS threads made one fit 10x slower on 2 busy cores
-            self.model = LogisticRegression(C=self.config.C, max_iter=self.config.max_iter).fit(features, labels)
+        # Newton-CG reaches L-BFGS's optimum (the same predictions on the HSK topics) in 4.5 s where scipy's
+        # L-BFGS-B took 34 s on 2 busy cores (its BLAS threads); both are deterministic
+        self.model = LogisticRegression(C=self.config.C, max_iter=self.config.max_iter, solver="newton-cg").fit(features, labels)
         self.classes_ = self.model.classes_
         return self
 
