@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from lmtutor import datasets, explain
+from lmtutor import datasets
 from lmtutor._validate import _show, check_array, check_choice, check_str, check_type
 from lmtutor.text import Vocab
 
@@ -56,6 +56,8 @@ def highlight_html(tokens: Sequence[str], scores: Any, *, sep: str = "") -> str:
 def _check_model(model, codec) -> datasets.TextCodec:
     import keras
 
+    from lmtutor import explain  # Keras: imported when a model is explained, not with the package
+
     check_type("model", model, keras.Model)
     check_type("codec", codec, datasets.TextCodec)
     explain._embedding(model)  # a classifier explain can read
@@ -72,6 +74,8 @@ def explain_text(model, codec, text: str, *, method: str = "occlusion") -> dict[
     An empty text (no tokens) is a ValueError; a text of unknown tokens only is read as <unk> ids and
     gets the model's prediction for them (the "unknown" list says so).
     """
+    from lmtutor import explain  # Keras: imported when a model is explained, not with the package
+
     codec = _check_model(model, codec)
     check_str("text", text)
     check_choice("method", method, METHODS)
