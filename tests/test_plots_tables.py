@@ -28,6 +28,10 @@ def test_a_bar_inside_a_cell_is_escaped_so_the_columns_stay():
     assert read_back(markdown_text(["a", "b"], [["x | y", "z"]])) == [["a", "b"], ["x | y", "z"]]
 
 
+def test_a_bar_inside_a_header_is_escaped_too():  # "|projection on g|" once broke notebook 14's table
+    assert read_back(markdown_text(["word", "|x·g|"], [["he", "0.1"]])) == [["word", "|x·g|"], ["he", "0.1"]]
+
+
 def test_jupyter_renders_markdown_table_as_markdown():
     from IPython.core.formatters import DisplayFormatter
 

@@ -16,12 +16,12 @@ from lmtutor.plots import _labels
 def markdown_text(header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> str:
     """Return the Markdown source of a table: the ``header`` row, a rule, then one line per row.
 
-    Each cell is ``str(value)`` with "|" escaped; every row must have as many cells as the header.
+    Each cell and header name is ``str(value)`` with "|" escaped; every row must have as many cells as the header.
     """
     names = _labels("header", header)
     if isinstance(rows, (str, bytes)) or not hasattr(rows, "__iter__"):
         raise TypeError(f"rows must be a list of rows (lists of cells), got {type(rows).__name__}")
-    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    lines = ["| " + " | ".join(name.replace("|", "\\|") for name in names) + " |", "|" + "---|" * len(names)]
     for index, row in enumerate(rows):
         if isinstance(row, str) or not hasattr(row, "__iter__"):
             raise TypeError(f"rows[{index}] must be a list of cells, got {type(row).__name__}")
