@@ -244,7 +244,7 @@ _ANCHOR = _Exercise(
                  lambda h: _anchor_variant(h, keep_hashes=True)),
         _Mistake("drop the spaces between the #s and the text before replacing spaces: the anchor does not start with '-'.",
                  lambda h: _anchor_variant(h, strip=False)),
-        _Mistake("drop the markup characters ` and *: the anchor is made of the text the reader sees.",
+        _Mistake("drop the markup characters (backticks and asterisks): the anchor is made of the text the reader sees.",
                  lambda h: _anchor_variant(h, keep_markup=True)),
         _Mistake("replace each space by '-', not by '_'.", lambda h: _anchor_variant(h, joiner="_")),
     ))
