@@ -186,6 +186,23 @@ def check_sentences(name: str, value: Any, *, allow_empty: bool = False) -> list
     return [check_token_list(f"{name}[{i}]", s) for i, s in enumerate(items)]
 
 
+def check_texts(name: str, value: Any, *, items: str = "texts", purpose: str = "process") -> list[str]:
+    """Return ``value`` as a non-empty list of non-blank strings (``items`` names them in messages: a
+    "list of sentences"; ``purpose`` says what a blank one stops: "there is nothing to translate")."""
+    if isinstance(value, str):
+        raise TypeError(f"{name} must be a list of {items}, got a str; wrap it: [{value!r:.40}]")
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a non-empty list of {items}, got {_show(value)}")
+    if not value:
+        raise ValueError(f"{name} must be a non-empty list of {items}, got an empty one")
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            raise TypeError(f"{name}[{i}] must be a str, got {type(item).__name__} {_show(item)}")
+        if not item.strip():
+            raise ValueError(f"{name}[{i}] is empty: there is nothing to {purpose}")
+    return list(value)
+
+
 def _kinds(value: Any, depth: int = 0) -> set[type]:
     """Return the Python types of the scalars inside a (nested) list or tuple (arrays: their dtype)."""
     kinds: set[type] = set()

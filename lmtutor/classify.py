@@ -30,7 +30,7 @@ import numpy as np
 from lmtutor import datasets, lm, quiet_retracing, text
 from lmtutor._validate import (
     MAX_VOCAB, MAX_WIDTH, _show, check_array, check_choice, check_elements, check_float, check_ids, check_int,
-    check_str, check_type,
+    check_str, check_texts, check_type,
 )
 
 UNITS = ("char", "word")  # what NgramConfig n-grams are made of
@@ -108,18 +108,7 @@ def macro_f1(y_true: Sequence[int], y_pred: Sequence[int]) -> float:
 # ------------------------------------------------------------------------- n-gram baseline
 def _texts(name: str, texts: Any) -> list[str]:
     """Return ``texts`` as a non-empty list of non-empty strings."""
-    if isinstance(texts, str):
-        raise TypeError(f"{name} must be a list of texts, got a str; wrap it: [{texts!r:.40}]")
-    if not isinstance(texts, (list, tuple)):
-        raise TypeError(f"{name} must be a non-empty list of texts (str), got {_show(texts)}")
-    if not texts:
-        raise ValueError(f"{name} must be a non-empty list of texts, got an empty one")
-    for i, item in enumerate(texts):
-        if not isinstance(item, str):
-            raise TypeError(f"{name}[{i}] must be a str, got {type(item).__name__} {_show(item)}")
-        if not item.strip():
-            raise ValueError(f"{name}[{i}] is empty: there is nothing to classify")
-    return list(texts)
+    return check_texts(name, texts, purpose="classify")
 
 
 @dataclass(frozen=True)

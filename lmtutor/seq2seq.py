@@ -21,7 +21,7 @@ import numpy as np
 
 from lmtutor import datasets, lm
 from lmtutor._validate import (
-    MAX_VOCAB, MAX_WIDTH, _show, check_bool, check_choice, check_elements, check_float, check_ids, check_int, check_type,
+    MAX_VOCAB, MAX_WIDTH, _show, check_bool, check_choice, check_elements, check_float, check_ids, check_int, check_texts, check_type,
 )
 from lmtutor.text import Vocab
 
@@ -45,18 +45,7 @@ def _pairs(name: str, pairs) -> list:
 
 def _sentences(name: str, sentences) -> list[str]:
     """Return ``sentences`` as a non-empty list of non-empty strings."""
-    if isinstance(sentences, str):
-        raise TypeError(f"{name} must be a list of sentences, got a str; wrap it: [{sentences!r:.40}]")
-    if not isinstance(sentences, (list, tuple)):
-        raise TypeError(f"{name} must be a non-empty list of sentences, got {_show(sentences)}")
-    if not sentences:
-        raise ValueError(f"{name} must be a non-empty list of sentences, got an empty one")
-    for i, sentence in enumerate(sentences):
-        if not isinstance(sentence, str):
-            raise TypeError(f"{name}[{i}] must be a str, got {type(sentence).__name__} {_show(sentence)}")
-        if not sentence.strip():
-            raise ValueError(f"{name}[{i}] is empty: there is nothing to translate")
-    return list(sentences)
+    return check_texts(name, sentences, items="sentences", purpose="translate")
 
 
 def pad(sequences: Sequence[Sequence[int]], width: int | None = None) -> np.ndarray:

@@ -91,3 +91,14 @@ def test_axis_path_size_and_unknown_word():
         check_elements("time", (100_000, 100_000))
     error = UnknownWordError("word 'qqq' is not in the vocabulary")
     assert isinstance(error, KeyError) and isinstance(error, ValueError) and str(error).startswith("word 'qqq'")
+
+
+def test_check_texts_names_the_argument_and_what_a_blank_item_stops():
+    from lmtutor._validate import check_texts
+
+    assert check_texts("texts", ("a", "b")) == ["a", "b"]
+    for bad, error, words in (("a", TypeError, "texts must be a list of texts, got a str"), (3, TypeError, "non-empty list"),
+                              ([], ValueError, "empty one"), (["a", 3], TypeError, r"texts\[1\] must be a str"),
+                              (["a", " "], ValueError, r"texts\[1\] is empty: there is nothing to translate")):
+        with pytest.raises(error, match=words):
+            check_texts("texts", bad, purpose="translate")
