@@ -696,3 +696,22 @@ def test_every_hint_of_notebooks_00_to_06_is_reached_by_a_wrong_solution():
                  recurrent._chrono_exercise(), training._log_softmax_exercise(), training._adam_exercise(),
                  training._dropout_exercise(), training._l2_exercise()]
     assert_every_hint_is_reached(exercises, WRONG + ARRAY_WRONG)
+
+
+def nb_log_odds_setdefault(word, pos_counts, neg_counts, alpha):
+    """The right formula, but ``setdefault`` adds the word to the caller's dicts."""
+    import math
+
+    pos, neg = pos_counts.setdefault(word, 0), neg_counts.setdefault(word, 0)
+    vocab = len(set(pos_counts) | set(neg_counts) - {w for w in (word,) if not pos and not neg})
+    n_pos, n_neg = sum(pos_counts.values()), sum(neg_counts.values())
+    return math.log((pos + alpha) / (n_pos + alpha * vocab)) - math.log((neg + alpha) / (n_neg + alpha * vocab))
+
+
+def test_a_changed_dict_gets_advice_for_dicts_not_lists():
+    result = checks.check_nb_log_odds(nb_log_odds_setdefault)
+    assert not result.passed
+    message = one_line(result)
+    assert "changed its argument `pos_counts` in place" in message, message
+    assert ".setdefault(...)" in message and "pos_counts.get(key, 0)" in message and "dict(pos_counts)" in message
+    assert ".append()" not in message and "sorted(" not in message

@@ -98,6 +98,9 @@ def _changed_argument(param: str, value: Any, after: Any) -> str:
           and len(after) == len(value)):  # the arrays in the list changed, not the list
         how = ("an array in it was changed: `g *= factor` writes into the caller's array, "
                "`g * factor` makes a new one")
+    elif isinstance(value, dict):
+        how = (f"`{param}[key] = ...`, `{param}.setdefault(...)`, `.update()`, `.pop()` and `del` change the "
+               f"caller's dict; read with `{param}.get(key, 0)` or work on a copy, `dict({param})`")
     else:
         kind = type(value).__name__
         how = (f"methods such as .sort(), .append(), .pop() or .clear() change the caller's {kind}; "
