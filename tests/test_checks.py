@@ -715,3 +715,31 @@ def test_a_changed_dict_gets_advice_for_dicts_not_lists():
     assert "changed its argument `pos_counts` in place" in message, message
     assert ".setdefault(...)" in message and "pos_counts.get(key, 0)" in message and "dict(pos_counts)" in message
     assert ".append()" not in message and "sorted(" not in message
+
+
+def zero_shot_dot_int64(text_vector, label_vectors):
+    """Ranks by the dot product (a typical mistake) and returns NumPy's integer."""
+    return np.argmax(np.asarray(label_vectors) @ np.asarray(text_vector))
+
+
+def zero_shot_right_int64(text_vector, label_vectors):
+    """The right label, as NumPy's integer, -1 for a zero text."""
+    t, labels = np.asarray(text_vector, dtype=float), np.asarray(label_vectors, dtype=float)
+    if not np.any(t):
+        return np.int64(-1)
+    norms = np.linalg.norm(labels, axis=1) * np.linalg.norm(t)
+    return np.argmax(labels @ t / np.where(norms == 0, 1, norms))
+
+
+def test_a_wrong_number_of_the_wrong_integer_type_hears_about_both_the_mistake_first():
+    result = checks.check_zero_shot_label(zero_shot_dot_int64)
+    message = one_line(result)
+    assert not result.passed
+    assert "dot product" in message and "Also return an int, not an int64." in message, message
+    assert message.index("dot product") < message.index("an int64")
+
+
+def test_the_right_number_of_the_wrong_integer_type_is_told_to_convert_it():
+    result = checks.check_zero_shot_label(zero_shot_right_int64)
+    message = one_line(result)
+    assert not result.passed and "return an int, not an int64. Convert it with int(...)." in message, message

@@ -261,7 +261,7 @@ def test_broken_functions_get_a_message():
         assert "forget the return statement" in check(lambda *a: None).message
         assert "pass the function itself" in one_line(check(0.5))
     assert "return a number (a float)" in checks.check_macro_f1(lambda m: "0.75").message
-    assert "return a int, not an int64" in checks.check_zero_shot_label(lambda t, labels: np.int64(1)).message
+    assert "return an int, not an int64" in checks.check_zero_shot_label(lambda t, labels: np.int64(1)).message
 
 
 # ------------------------------------------------------------------------------ the references themselves

@@ -298,8 +298,21 @@ def _diagnose(exercise: _Exercise, answers: list[tuple[_Case, Any]], case: _Case
     if isinstance(expected, float) and (isinstance(got, bool) or not isinstance(got, numbers.Real)):
         return f"return a number (a float), not {_a(type(got).__name__)}."
     if not isinstance(got, type(expected)):
-        wanted = "a NumPy array" if isinstance(expected, _ArrayAnswer) else f"a {type(expected).__name__}"
-        return f"return {wanted}, not {_a(type(got).__name__)}."
+        wanted = "a NumPy array" if isinstance(expected, _ArrayAnswer) else _a(type(expected).__name__)
+        wrong_type = f"return {wanted}, not {_a(type(got).__name__)}."
+        if isinstance(expected, int) and isinstance(got, numbers.Integral) and not isinstance(got, bool):
+            if int(got) == expected:  # the right number as a NumPy integer: only the type is wrong
+                return f"{wrong_type} Convert it with int(...)."
+            same_value = lambda wrong: (isinstance(wrong, numbers.Integral)  # noqa: E731
+                                        and not isinstance(wrong, bool) and int(wrong) == int(got))
+            for mistake in exercise.mistakes:  # the value is wrong too: name its mistake first
+                try:
+                    if same_value(mistake.wrong(*copy.deepcopy(case.args))):
+                        return f"{mistake.hint} Also {wrong_type[0].lower()}{wrong_type[1:]}"
+                except Exception:
+                    continue
+            return f"{wrong_type} The number is wrong as well: compare expected and got below."
+        return wrong_type
     expected_shown = [exercise.reference(*copy.deepcopy(c.args)) for c in exercise.cases if c.shown]
     if not case.shown and any(_matches(got, e) for e in expected_shown):
         return ("your function gives the notebook example's answer for a different input: compute "
