@@ -743,3 +743,12 @@ def test_the_right_number_of_the_wrong_integer_type_is_told_to_convert_it():
     result = checks.check_zero_shot_label(zero_shot_right_int64)
     message = one_line(result)
     assert not result.passed and "return an int, not an int64. Convert it with int(...)." in message, message
+
+
+def test_a_small_dict_input_is_shown_whole_so_the_expected_answer_can_be_worked_out():
+    from lmtutor.checks._result import _show
+
+    lexicon = {"good": 1, "great": 2, "funny": 1, "bad": -1, "boring": -2, "dull": -1}
+    assert _show(lexicon) == repr(lexicon)
+    big = {f"word{i}": i for i in range(40)}
+    assert "..." in _show(big) and "(40 items)" in _show(big)

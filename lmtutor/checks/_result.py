@@ -186,7 +186,10 @@ def _show(value: Any, limit: int = 70, digits: int = 4, _inside: frozenset = fro
         return _items_text(value, show, "(", ",)" if len(value) == 1 else ")", limit)
     if isinstance(value, dict):
         opening, closing = ("{", "}") if type(value) is dict else (type(value).__name__ + "({", "})")
-        return _items_text(list(value.items()), lambda kv: f"{show(kv[0])}: {show(kv[1])}", opening, closing, limit)
+        # a small dict in full (up to 10 items, 200 characters): a lexicon or a count table the learner
+        # must see whole to work out the expected answer by hand
+        whole = limit if len(value) > 10 else max(limit, 200)
+        return _items_text(list(value.items()), lambda kv: f"{show(kv[0])}: {show(kv[1])}", opening, closing, whole)
     if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
         return repr(float(format(float(value), ".10g")))  # 1.0 stays 1.0, 1/3 -> 0.3333333333
     try:
