@@ -22,7 +22,7 @@ import keras
 import numpy as np
 
 from lmtutor import lm, retrieval, text
-from lmtutor._validate import (MAX_WIDTH, _show, check_array, check_callable, check_choice, check_float, check_int,
+from lmtutor._validate import (MAX_WIDTH, _show, check_array, check_bool, check_callable, check_choice, check_float, check_int,
                                check_str, check_token_list, check_type)
 from lmtutor.dialogue_data import LANGUAGES, Faq, FaqEntry, Question
 
@@ -111,23 +111,66 @@ def build_encoder(vocab_size: int, n_entries: int, *, dim: int = 64, learning_ra
 
 
 class EncoderRetriever:
-    """Scores questions with a trained encoder-classifier: the softmax probability of each entry."""
+    """Scores questions with a trained encoder-classifier: the softmax probability of each entry;
+    given a list of models (the same encoder trained with several seeds), the mean of their probabilities.
+
+    With ``none_class`` the model's last output is a class "none of the entries", trained on
+    out-of-scope questions: the scores are the entries' probabilities only, so a row sums to
+    1 - P(none), and a question the model puts outside the FAQ scores low everywhere. With
+    ``average_with`` (another retriever, such as a :class:`TfidfRetriever`) the scores are the mean
+    of the encoder's probabilities and that retriever's scores, an ensemble of the two: an entry
+    scores high only if both find the question close to it.
+    """
 
     name = "trained encoder"
 
-    def __init__(self, model: keras.Model, vocab: text.Vocab):
-        check_type("model", model, keras.Model)
+    def __init__(self, model: keras.Model | Sequence[keras.Model], vocab: text.Vocab, *, none_class: bool = False,
+                 average_with: Any = None):
+        several = isinstance(model, (list, tuple))
+        models = list(model) if several else [model]
+        if not models:
+            raise ValueError("model must be a Keras model or a non-empty list of them, got an empty list")
+        for i, m in enumerate(models):
+            check_type(f"model[{i}]" if several else "model", m, keras.Model)
         check_type("vocab", vocab, text.Vocab)
-        if lm.input_sizes(model) != [len(vocab)]:
-            raise ValueError(f"model must read ids of vocab ({len(vocab)} tokens), its embedding reads {lm.input_sizes(model)}")
-        self.model, self.vocab = model, vocab
+        self.none_class = check_bool("none_class", none_class)
+        for m in models:
+            if lm.input_sizes(m) != [len(vocab)]:
+                raise ValueError(f"model must read ids of vocab ({len(vocab)} tokens), its embedding reads {lm.input_sizes(m)}")
+            if lm.vocab_size(m) != lm.vocab_size(models[0]):
+                raise ValueError(f"the models must have the same outputs, got {lm.vocab_size(models[0])} and {lm.vocab_size(m)}")
+        if none_class and lm.vocab_size(models[0]) < 3:
+            raise ValueError(f"model must have at least 2 entries and the none class with none_class=True, "
+                             f"it has {lm.vocab_size(models[0])} outputs")
+        if average_with is not None and not callable(getattr(average_with, "scores", None)):
+            raise TypeError(f"average_with must be None or a retriever with a scores(texts) method (TfidfRetriever, ...), "
+                            f"got {type(average_with).__name__}")
+        self.models, self.vocab, self.average_with = models, vocab, average_with
+        self.model = models[0]
+        if len(models) > 1:
+            self.name = f"{len(models)} trained encoders"
+        if average_with is not None:
+            self.name = f"{self.name} averaged with {getattr(average_with, 'name', type(average_with).__name__)}"
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
-        """Return (Q, entries) probabilities; each row sums to 1."""
-        logits = np.asarray(self.model(question_ids(texts, self.vocab), training=False), dtype=np.float64)
-        logits -= logits.max(axis=1, keepdims=True)
-        probs = np.exp(logits)
-        return probs / probs.sum(axis=1, keepdims=True)
+        """Return (Q, entries) probabilities (the mean over the models); each row sums to 1 (1 - P(none)
+        with ``none_class``), or with ``average_with`` the mean of these and the other retriever's scores."""
+        texts = _texts("texts", texts)
+        ids = question_ids(texts, self.vocab)
+        each = []
+        for model in self.models:
+            logits = np.asarray(model(ids, training=False), dtype=np.float64)
+            logits -= logits.max(axis=1, keepdims=True)
+            probs = np.exp(logits)
+            each.append(probs / probs.sum(axis=1, keepdims=True))
+        probs = np.mean(each, axis=0)  # several models (seeds): the mean of their probabilities
+        probs = probs[:, :-1] if self.none_class else probs
+        if self.average_with is None:
+            return probs
+        other = np.asarray(self.average_with.scores(texts), dtype=np.float64)
+        if other.shape != probs.shape:
+            raise ValueError(f"average_with must score the encoder's {probs.shape[1]} entries, its scores have shape {other.shape}")
+        return (probs + other) / 2
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,14 @@
 
 ``data/dialogue/faq.json`` holds the FAQ (English and Chinese, written by the course), ``heldout.json``
 the paraphrases that score it (validation and test), ``out_of_scope.json`` the questions it must
-decline. chatterbot-corpus's YAML files are read (the package is never imported) and checked against
-the SHA-256 on their cards, with the card machinery of :mod:`lmtutor.corpora`::
+decline (validation and test), ``out_of_scope_train.json`` other out-of-scope questions, written
+separately, that train a retriever's "none" class. chatterbot-corpus's YAML files are read (the
+package is never imported) and checked against the SHA-256 on their cards, with the card machinery
+of :mod:`lmtutor.corpora`::
 
     faq = load_faq()                                # 27 entries, each with phrasings in both languages
     valid = load_questions("valid")                 # paraphrases, then out-of-scope questions (entry None)
+    outside = load_questions("train")               # out-of-scope questions to train a "none" class on
     pairs = load_chitchat("zh")                     # distinct (prompt, reply) pairs
 
 data/README.md has the cards.
@@ -164,8 +167,12 @@ def load_faq(directory: str | Path | None = None) -> Faq:
 
 def load_questions(split: str, directory: str | Path | None = None) -> list[Question]:
     """Return the held-out questions of ``split`` ("valid" or "test"): the paraphrases of FAQ entries,
-    then the out-of-scope questions (entry None)."""
-    check_choice("split", split, ("valid", "test"))
+    then the out-of-scope questions (entry None). ``split="train"`` returns the out-of-scope questions
+    of ``out_of_scope_train.json`` (entry None), written apart from the held-out ones to train a
+    "none" class; the FAQ's own phrasings are the in-scope training questions."""
+    check_choice("split", split, ("train", "valid", "test"))
+    if split == "train":
+        return [Question(q["text"], q["lang"], None) for q in _read("out_of_scope_train.json", directory)["train"]]
     held = _read("heldout.json", directory)[split]
     outside = _read("out_of_scope.json", directory)[split]
     return ([Question(q["text"], q["lang"], q["entry"]) for q in held]

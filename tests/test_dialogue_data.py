@@ -38,6 +38,20 @@ def test_the_faq_and_its_held_out_questions(faq):
     assert not {q.text for q in valid} & {q.text for q in test}
 
 
+def test_the_out_of_scope_training_questions_are_apart_from_the_held_out_ones(faq):
+    outside = dialogue_data.load_questions("train")
+    assert sorted(q.lang for q in outside) == ["en"] * 60 + ["zh"] * 60
+    assert all(q.entry is None and retrieval.language(q.text) == q.lang for q in outside)
+    held = dialogue_data.load_questions("valid") + dialogue_data.load_questions("test")
+    trained = {t.strip().lower() for t in faq.documents(answers=False)[0]}
+    for q in outside:
+        assert q.text.strip().lower() not in trained | {h.text.strip().lower() for h in held}
+        mine = set(retrieval.features(q.text))
+        for h in held:  # no near-copy: at most a third of the two questions' features shared
+            theirs = set(retrieval.features(h.text))
+            assert len(mine & theirs) <= len(mine | theirs) / 3, (q.text, h.text)
+
+
 def test_chatterbot_files_are_read_with_their_checksums_and_deduplicated():
     assert set(dialogue_data.CORPORA) == {f"chatterbot_{lang}_{name}" for lang in ("en", "ch")
                                      for name in ("greetings", "conversations", "emotion")}
@@ -61,9 +75,11 @@ def test_a_chatterbot_file_that_changed_is_refused(monkeypatch):
 
 
 def test_data_files_are_the_ones_the_loaders_read(tmp_path):
-    for name in ("faq.json", "heldout.json", "out_of_scope.json"):
+    for name in ("faq.json", "heldout.json", "out_of_scope.json", "out_of_scope_train.json"):
         (tmp_path / name).write_text((REPO / "data" / "dialogue" / name).read_text(encoding="utf-8"), encoding="utf-8")
     assert dialogue_data.load_faq(tmp_path) == dialogue_data.load_faq()
+    for split in ("train", "valid", "test"):
+        assert dialogue_data.load_questions(split, tmp_path) == dialogue_data.load_questions(split)
     with pytest.raises(FileNotFoundError, match="data/dialogue"):
         dialogue_data.load_faq(tmp_path / "nowhere")
 
