@@ -206,3 +206,64 @@ def test_feature_ids_pad_cut_and_read_unknown_features():
     assert sentiment.feature_ids(vocab, [["好"]]).shape == (1, 1)
     with pytest.raises(ValueError, match="docs"):
         sentiment.feature_ids(vocab, [])
+
+
+# --- the n-gram bag (fastText-style) ----------------------------------------------------------------
+
+def test_features_with_trigrams_follow_the_bigrams():
+    assert sentiment.features("好看！", "zh", ngram_max=3) == ["好", "看", "!", "好看", "看!", "好看!"]
+
+
+def test_ngram_bag_logits_are_the_masked_mean_times_w_plus_b():
+    model = sentiment.build_ngram_bag(30, embedding_dim=5, dropout=0.5, seed=3)
+    ids = np.array([[4, 7, 7, 0, 0], [29, 2, 11, 5, 9], [6, 0, 0, 0, 0]], dtype=np.int32)
+    table = model.get_layer("x_embedding").get_weights()[0]
+    w, b = model.get_layer("logits").get_weights()
+    # oracle in NumPy: mean of the rows of the ids that are not <pad> (dropout is off at inference)
+    means = np.stack([table[row[row != 0]].mean(axis=0) for row in ids])
+    assert np.allclose(model.predict(ids, verbose=0), means @ w + b, atol=1e-5)
+    wider = np.concatenate([ids, np.zeros((3, 4), dtype=np.int32)], axis=1)  # more padding: the same logits
+    assert np.allclose(model.predict(wider, verbose=0), means @ w + b, atol=1e-5)
+
+
+def test_ngram_bag_step_size_follows_the_cosine_to_zero():
+    model = sentiment.build_ngram_bag(10, learning_rate=0.01, decay_steps=8)
+    schedule = model.optimizer.learning_rate if callable(model.optimizer.learning_rate) else model.optimizer._learning_rate
+    for step in (0, 2, 4, 8, 12):
+        expected = 0.01 * 0.5 * (1 + np.cos(np.pi * min(step, 8) / 8))
+        assert float(schedule(step)) == pytest.approx(expected, abs=1e-7)
+    assert sentiment.cosine_steps(13_491, epochs=5, batch_size=64) == 5 * 211
+    assert sentiment.cosine_steps(128, epochs=2, batch_size=64) == 4
+
+
+def test_ngram_bag_is_seeded_and_learns_a_separable_task():
+    from lmtutor import classify, lm
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 400)
+    # class 1 texts hold feature 5, class 0 texts feature 6, among 6 random features from 7..49
+    ids = np.concatenate([np.where(labels == 1, 5, 6)[:, None], rng.integers(7, 50, (400, 6))], axis=1).astype(np.int32)
+    a, b = (sentiment.build_ngram_bag(50, decay_steps=sentiment.cosine_steps(400, epochs=4, batch_size=32), seed=1)
+            for _ in range(2))
+    assert all(np.array_equal(x, y) for x, y in zip(a.get_weights(), b.get_weights()))
+    lm.train(a, (ids, labels), epochs=4, batch_size=32, seed=0, verbose=False)
+    assert classify.accuracy(labels, classify.predict(a, ids)) == 1.0
+
+
+def test_ngram_bag_rejects_bad_input():
+    with pytest.raises(ValueError, match="vocab_size"):
+        sentiment.build_ngram_bag(3)
+    with pytest.raises(TypeError, match="vocab_size"):
+        sentiment.build_ngram_bag("100")
+    with pytest.raises(ValueError, match="dropout"):
+        sentiment.build_ngram_bag(100, dropout=1.0)
+    with pytest.raises(ValueError, match="decay_steps"):
+        sentiment.build_ngram_bag(100, decay_steps=0)
+    with pytest.raises(ValueError, match="learning_rate"):
+        sentiment.build_ngram_bag(100, learning_rate=0.0)
+    with pytest.raises(ValueError, match="vocab_size"):
+        sentiment.build_ngram_bag(9_000_000, embedding_dim=64_000)
+    with pytest.raises(ValueError, match="examples"):
+        sentiment.cosine_steps(0, epochs=1, batch_size=64)
+    with pytest.raises(TypeError, match="epochs"):
+        sentiment.cosine_steps(10, epochs=1.5, batch_size=64)
