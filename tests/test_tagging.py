@@ -40,6 +40,22 @@ def test_cut_keeps_every_word_once_in_order():
         tagging.cut([line, []])
 
 
+def test_cut_with_pack_runs_the_lines_on_into_full_pieces():
+    line = [(str(i), "m") for i in range(95)]
+    short = [("a", "n"), ("b", "v"), ("c", "w")]
+    pieces = tagging.cut([line, short, line[:7]], size=40, pack=True)
+    assert [len(p) for p in pieces] == [40, 40, 25]  # 105 words: only the last piece is short
+    assert sum(pieces, []) == line + short + line[:7]  # every word once, in order, across the line ends
+    assert pieces[2][15:18] == short
+    codec = tagging.TaggerCodec.build(LINES, min_freq=1)
+    (x, first, last), y = codec.encode(LINES, size=6, pack=True)
+    assert x.shape == y.shape == (3, 6) and (x[:2] != 0).all() and x[2].tolist()[3:] == [0, 0, 0]  # 15 words: 6 + 6 + 3
+    assert [codec.tags[t] for t in y[1]] == ["vn", "w", "v", "d", "a", "w"]  # line 2 ends, line 3 follows
+    assert codec.chars.decode(first[1, :2].tolist()) == ["工", "。"]
+    with pytest.raises(TypeError, match="pack"):
+        tagging.cut([line], pack="yes")
+
+
 def test_most_frequent_tag_baseline_by_hand():
     baseline = tagging.MostFrequentTag(LINES)
     assert baseline.default == "v"  # 4 v and 4 w tie: the alphabetically first
