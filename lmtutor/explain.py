@@ -20,6 +20,7 @@ so the model is run with those vectors fed in place of the lookup; the ids still
 from __future__ import annotations
 
 import contextlib
+import weakref
 from typing import Any, NamedTuple
 
 import keras
@@ -93,19 +94,45 @@ def _vectors_fed(layer: keras.layers.Embedding, holder: dict):
 
 
 def _values_and_gradients(model, layer, ids: np.ndarray, vectors: np.ndarray, target: int):
-    """Return f and ∂f/∂vectors for rows of ``ids`` (B, T) with token vectors ``vectors`` (B, T, D)."""
+    """Return f and ∂f/∂vectors for rows of ``ids`` (B, T) with token vectors ``vectors`` (B, T, D).
+
+    The forward and backward pass run as one TensorFlow graph, traced once per model and target for
+    any B and T (:func:`_gradient_function`): run eagerly, a BiLSTM costs a Python step per token.
+    """
     import tensorflow as tf
 
-    tensor = tf.constant(vectors, dtype=tf.float32)
-    holder = {}
-    with _vectors_fed(layer, holder), tf.GradientTape() as tape:
-        tape.watch(tensor)
-        holder["vectors"] = tensor
-        value = _log_odds(model(tf.constant(ids), training=False), target)
-    gradient = tape.gradient(value, tensor)
-    if gradient is None:  # pragma: no cover - a model that does not use its embedding
-        raise ValueError("the model's output does not depend on its token vectors: nothing to explain")
+    value, gradient = _gradient_function(model, layer, target)(tf.constant(ids, dtype=tf.int32),
+                                                                 tf.constant(vectors, dtype=tf.float32))
     return np.asarray(value, dtype=np.float64), np.asarray(gradient, dtype=np.float64)
+
+
+_GRADIENT_FUNCTIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # model -> {target: function}
+
+
+def _gradient_function(model, layer: keras.layers.Embedding, target: int):
+    """Return a ``tf.function`` (ids (B, T), vectors (B, T, D)) -> (f (B,), ∂f/∂vectors (B, T, D)) for
+    ``model``, made on first use and kept while the model lives. Within it the embedding layer
+    returns the vectors fed in (its mask still comes from the ids)."""
+    import tensorflow as tf
+
+    functions = _GRADIENT_FUNCTIONS.setdefault(model, {})
+    if target not in functions:
+        model_ref, layer_ref = weakref.ref(model), weakref.ref(layer)  # the cache must not keep the model alive
+        spec = [tf.TensorSpec((None, None), tf.int32), tf.TensorSpec((None, None, int(layer.output_dim)), tf.float32)]
+
+        @tf.function(input_signature=spec)
+        def values_and_gradients(ids, vectors):
+            holder = {"vectors": vectors}
+            with _vectors_fed(layer_ref(), holder), tf.GradientTape() as tape:
+                tape.watch(vectors)
+                value = _log_odds(model_ref()(ids, training=False), target)
+            gradient = tape.gradient(value, vectors)
+            if gradient is None:  # pragma: no cover - a model that does not use its embedding
+                raise ValueError("the model's output does not depend on its token vectors: nothing to explain")
+            return value, gradient
+
+        functions[target] = values_and_gradients
+    return functions[target]
 
 
 def _table(layer: keras.layers.Embedding) -> np.ndarray:

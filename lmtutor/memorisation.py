@@ -27,6 +27,7 @@ from lmtutor import losses, rnn
 from lmtutor._validate import (
     _show, check_array, check_int, check_str, check_type,
 )
+from lmtutor.losses import _sigmoid
 from lmtutor.lstm_lm import LSTMStepper, _one_sequence
 
 MAX_SECRET_LENGTH = 6  # 10^6 secrets of 6 digits: the widest space secret_log_probs enumerates
@@ -100,7 +101,7 @@ def secret_log_probs(model: keras.Model, prefix_ids: Sequence[int], digit_ids: S
     ``prefix_ids`` (start them with <bos>). Entry k is the secret whose symbols, read as a number in
     base len(digit_ids), equal k (:func:`secret_index`). All secrets are scored at once by walking
     the tree of shared prefixes with the NumPy LSTM of ``lstm_lm.LSTMStepper``: 1 + B + ... + B^(L−1)
-    states instead of B^L full sequences.
+    states instead of B^L full sequences, and the B children of a state share its recurrent product h U.
     """
     stepper = LSTMStepper(model)
     prefix = _one_sequence("prefix_ids", prefix_ids, stepper.vocab_size)
@@ -114,6 +115,8 @@ def secret_log_probs(model: keras.Model, prefix_ids: Sequence[int], digit_ids: S
     if separator_id is not None:
         separator_id = check_int("separator_id", separator_id, minimum=0, maximum=stepper.vocab_size - 1)
     kernel, recurrent, bias = stepper.weights
+    hidden = stepper.hidden_size
+    symbol_inputs = stepper.table[symbols] @ kernel + bias  # (B, 4 hidden): x W + b of each symbol, once
     logits, (h, c) = stepper.start(prefix)
     logits = logits[None]  # (states, vocab)
     totals = np.zeros(1)  # ln P of each partial secret so far
@@ -122,9 +125,11 @@ def secret_log_probs(model: keras.Model, prefix_ids: Sequence[int], digit_ids: S
         totals = (totals[:, None] + log_probs[:, symbols]).reshape(-1)  # (states * B,): state-major order
         if position == length - 1:
             break
-        h, c = np.repeat(h, len(symbols), axis=0), np.repeat(c, len(symbols), axis=0)
-        tokens = np.tile(symbols, len(h) // len(symbols))
-        h, c = rnn._lstm_cell(stepper.table[tokens] @ kernel + bias, h, c, recurrent)
+        # the B children of a state share its h: h U once per state, plus each symbol's x W + b
+        z = ((h @ recurrent)[:, None, :] + symbol_inputs[None]).reshape(-1, 4 * hidden)  # (states * B, 4 hidden)
+        z_i, z_f, z_c, z_o = np.split(z, 4, axis=1)  # the gates of rnn.lstm_step, Keras's order (i, f, c, o)
+        c = _sigmoid(z_f) * np.repeat(c, len(symbols), axis=0) + _sigmoid(z_i) * np.tanh(z_c)
+        h = _sigmoid(z_o) * np.tanh(c)
         if separator_id is not None:
             totals = totals + losses.log_softmax(h @ stepper.out_kernel + stepper.out_bias)[:, separator_id]
             h, c = rnn._lstm_cell(stepper.table[[separator_id]] @ kernel + bias, h, c, recurrent)

@@ -1,9 +1,11 @@
 """Tests of lmtutor.explain on small classifiers built as classify.build_classifier builds them (Input
 "x", Embedding "x_embedding" with mask_zero, a masked mean or a BiLSTM, Dense logits): gradient x
 input against the closed form of an embedding bag, occlusion against the model run on the occluded
-texts, integrated gradients' completeness, and bad input."""
+texts, integrated gradients' completeness, the gradient graph traced once per model, and bad input."""
 
+import gc
 import os
+import weakref
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -124,6 +126,17 @@ def test_explain_leaves_the_model_as_it_was(bilstm):
     explain.integrated_gradients(bilstm, TEXT, steps=3)
     assert "call" not in vars(bilstm.get_layer("x_embedding"))
     assert np.allclose(bilstm.predict_on_batch(np.array([TEXT])), before)
+
+
+def test_the_gradient_graph_is_traced_once_per_model_and_does_not_keep_it_alive():
+    model = classifier("bilstm", seed=3)
+    explain.gradient_x_input(model, TEXT)
+    explain.integrated_gradients(model, TEXT[:4], steps=5)  # other batch size and length: the same graph
+    assert explain._GRADIENT_FUNCTIONS[model][1].experimental_get_tracing_count() == 1
+    alive = weakref.ref(model)
+    del model
+    gc.collect()
+    assert alive() is None
 
 
 def test_bad_input_is_refused_with_the_argument_named(bag):
