@@ -142,6 +142,11 @@ def lexicon_parity(tokens, lexicon, negators, window):
                      for i, t in enumerate(tokens) if t in lexicon))
 
 
+def lexicon_wrapped_slice(tokens, lexicon, negators, window):  # tokens[i - window:i] wraps round for i < window
+    return float(sum(-lexicon[t] if any(x in negators for x in tokens[i - window:i]) else lexicon[t]
+                     for i, t in enumerate(tokens) if t in lexicon))
+
+
 def lexicon_wide(tokens, lexicon, negators, window):
     return lexicon_score(tokens, lexicon, negators, window + 1)
 
@@ -200,6 +205,7 @@ WRONG = [
     (checks.check_lexicon_score, lexicon_after, "negate the words *after* a negator"),
     (checks.check_lexicon_score, lexicon_whole, "not the sign of the whole text"),
     (checks.check_lexicon_score, lexicon_parity, "two negators in the window do not cancel"),
+    (checks.check_lexicon_score, lexicon_wrapped_slice, "a negative start counts from the end of the list"),
     (checks.check_lexicon_score, lexicon_wide, "the window is off by one"),
     (checks.check_lexicon_score, lexicon_narrow, "the window is off by one"),
     (checks.check_lexicon_score, lexicon_sorts_tokens, "changed its argument `tokens` in place"),
@@ -234,6 +240,13 @@ def test_the_notebook_example_hard_coded_fails(check):
     answer = exercise.reference(*exercise.cases[0].args)
     answer = [a.array.tolist() for a in [answer]][0] if hasattr(answer, "array") else answer
     assert_hard_coded_fails(check, lambda *args: answer)
+
+
+def test_the_occlusion_message_says_what_the_scorer_computes():
+    message = checks.check_occlusion_scores(occlusion_every_copy).message
+    assert "score_fn=<mean over all tokens of good +1, other tokens 0>" in message, message
+    for case in sentiment_checks._occlusion_exercise().cases:  # each description fits the message whole
+        assert len(repr(case.args[0])) <= 70 and "..." not in repr(case.args[0])
 
 
 def test_occlusion_answers_may_be_lists_or_arrays_but_not_a_number():

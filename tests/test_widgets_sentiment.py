@@ -95,3 +95,23 @@ def test_bad_model_and_codec_are_refused(model, codec):
     three = keras.Model(model.inputs, keras.layers.Dense(3)(model.layers[-2].output))
     with pytest.raises(ValueError, match="two-class"):
         sentiment_html(three, codec, "很好")
+
+
+def test_top_lists_name_each_token_once_with_its_count(model, codec):
+    markup = sentiment_html(model, codec, "很好很好很差", method="gradient")
+    summary = re.search(r"towards positive: (.*?); towards negative: (.*?)</p>", markup).groups()
+    for listing in summary:
+        named = re.findall(r"(\S+) \(", listing)
+        assert len(named) == len(set(named)), listing  # no token twice
+    scores = explain_text(model, codec, "很好很好很差", method="gradient")["scores"]
+    for token, count in (("很", 3), ("好", 2)):
+        best = max(scores[i] for i, t in enumerate("很好很好很差") if t == token)
+        side = summary[0] if best > 0 else summary[1]
+        if best > 0:
+            assert f"{token} ({best:+.2f}, ×{count})" in side, side
+
+
+def test_the_box_says_press_enter_and_the_dropdown_shows_its_longest_label(model, codec):
+    box, choice, _ = sentiment_explorer(model, codec, "很好").children
+    assert not box.continuous_update and "press Enter" in box.placeholder
+    assert choice.layout.width == "420px"

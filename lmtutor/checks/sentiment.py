@@ -9,6 +9,7 @@ are computed with simple scoring functions written here, so the check needs no K
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from lmtutor.checks._runner import (
@@ -86,13 +87,15 @@ def _lexicon_score(tokens, lexicon, negators, window):
 
 
 def _lexicon_variant(tokens, lexicon, negators, window, *, negate=True, reach=0, parity=False, after=False,
-                     whole=False):
-    """Return a typical wrong lexicon score (or the right one with the defaults)."""
+                     whole=False, wrap=False):
+    """Return a typical wrong lexicon score (or the right one with the defaults); ``wrap``: the
+    window sliced as tokens[i - window:i], whose negative start counts from the end of the list."""
     score, any_negator = 0.0, any(t in negators for t in tokens)
     for i, token in enumerate(tokens):
         if token not in lexicon:
             continue
-        span = tokens[i + 1:i + 1 + window + reach] if after else tokens[max(0, i - window - reach):i]
+        start = i - window - reach if wrap else max(0, i - window - reach)
+        span = tokens[i + 1:i + 1 + window + reach] if after else tokens[start:i]
         count = sum(t in negators for t in span)
         flip = (count % 2 == 1) if parity else count > 0
         value = float(lexicon[token])
@@ -135,6 +138,9 @@ _LEXICON = _Exercise(
                  "has two negated words).", lambda t, lx, n, w: _lexicon_variant(t, lx, n, w, whole=True)),
         _Mistake("two negators in the window do not cancel here: a word is negated when *any* negator is in reach.",
                  lambda t, lx, n, w: _lexicon_variant(t, lx, n, w, parity=True)),
+        _Mistake("for the first tokens i - window is negative, and a negative start counts from the end of the "
+                 "list (tokens[-1:2] is empty, so a negator at the start is missed): slice "
+                 "tokens[max(0, i - window):i].", lambda t, lx, n, w: _lexicon_variant(t, lx, n, w, wrap=True)),
         _Mistake("the window is off by one: it holds exactly the `window` tokens before word i, "
                  "tokens[max(0, i - window):i].", lambda t, lx, n, w: _lexicon_variant(t, lx, n, w, reach=1)),
         _Mistake("the window is off by one: it holds exactly the `window` tokens before word i, "
@@ -154,19 +160,47 @@ def check_lexicon_score(fn: Callable[..., Any]) -> CheckResult:
 
 
 # ------------------------------------------------------------------------------------ occlusion
-def _lexicon_scorer(tokens):
-    """A scoring function of the cases: the lexicon score with negation (window 3)."""
+@dataclass(frozen=True)
+class _Scorer:
+    """A scoring function of the cases, shown in a check's message by what it computes (a learner
+    cannot read the source of a function that lives in the course package)."""
+    fn: Callable[[list], float]
+    text: str  # what it computes, for the message
+
+    def __call__(self, tokens):
+        return self.fn(tokens)
+
+    def __repr__(self):
+        return f"<{self.text}>"
+
+
+def _lexicon_value(tokens):
+    """The lexicon score with negation (window 3)."""
     return _lexicon_variant(list(tokens), _LEX, _NOT, 3)
 
 
-def _mean_scorer(tokens):
-    """A scoring function of the cases: the mean lexicon value per token (every token weighs)."""
+def _mean_value(tokens):
+    """The mean lexicon value per token (every token weighs)."""
     return sum(_LEX.get(t, 0) for t in tokens) / len(tokens) if tokens else 0.0
 
 
-def _first_scorer(tokens):
-    """A scoring function of the cases: the first lexicon word decides (order matters)."""
+def _first_value(tokens):
+    """The first lexicon word decides (order matters)."""
     return next((float(_LEX[t]) * (3 - min(i, 2)) for i, t in enumerate(tokens) if t in _LEX), 0.0)
+
+
+def _scorer(kind: str, text: str) -> tuple:
+    """Return the case (score_fn, tokens) for the words of ``text``, with a scorer whose message names
+    the lexicon values of those words (what the learner needs to work out the expected answer)."""
+    tokens = text.split()
+    values = ", ".join(f"{w} {_LEX[w]:+d}" for w in dict.fromkeys(tokens) if w in _LEX)
+    negators = "/".join(w for w in dict.fromkeys(tokens) if w in _NOT)
+    if kind == "lexicon":
+        negation = f", each negated within 3 after {negators}" if negators else ""
+        return _Scorer(_lexicon_value, f"sum of {values}{negation}"), tokens
+    if kind == "mean":
+        return _Scorer(_mean_value, f"mean over all tokens of {values}, other tokens 0"), tokens
+    return _Scorer(_first_value, f"first of {values}: value x3 at index 0, x2 at 1, else x1"), tokens
 
 
 def _occlusion_variant(score_fn, tokens, *, sign=1, every_copy=False, remaining=False, shift=0, unk=None):
@@ -196,11 +230,11 @@ def _occlusion_exercise():
     return _arrays_exercise(
         "occlusion_scores", ("score_fn", "tokens"), _occlusion,
         note="s_i = score(tokens) − score(tokens without token i), one per token",
-        cases=_cases([(_lexicon_scorer, "the film is not funny".split())],
-                     [(_lexicon_scorer, "not bad , never boring".split()), (_mean_scorer, "a good good film".split()),
-                      (_first_scorer, "dull but great fun".split()), (_lexicon_scorer, ["great"]),
-                      (_mean_scorer, "good , not great , just good".split()), (_first_scorer, "the film is not funny".split()),
-                      (_mean_scorer, "the film is not funny".split()), (_lexicon_scorer, "a great great film".split())]),
+        cases=_cases([_scorer("lexicon", "the film is not funny")],
+                     [_scorer("lexicon", "not bad , never boring"), _scorer("mean", "a good good film"),
+                      _scorer("first", "dull but great fun"), _scorer("lexicon", "great"),
+                      _scorer("mean", "good , not great , just good"), _scorer("first", "the film is not funny"),
+                      _scorer("mean", "the film is not funny"), _scorer("lexicon", "a great great film")]),
         mistakes=(
             _Mistake("the sign is reversed: s_i = score(tokens) − score(tokens without token i), positive when "
                      "the token raised the score.", variant(sign=-1)),
@@ -220,6 +254,8 @@ def check_occlusion_scores(fn: Callable[..., Any]) -> CheckResult:
 
     ``score_fn(tokens)`` returns a number for a list of tokens (a classifier's log-odds, a lexicon
     score). The answer has one entry per position i: score_fn(tokens) − score_fn(tokens[:i] +
-    tokens[i + 1:]). Notebook example: the lexicon scorer on "the film is not funny".
+    tokens[i + 1:]). The scorers of the cases are shown by what they compute on the words of the case,
+    e.g. ``<mean over all tokens of good +1, other tokens 0>``. Notebook example: the lexicon score
+    with negation (funny +1, negated within 3 tokens after "not") on "the film is not funny".
     """
     return _run_arrays(_occlusion_exercise(), fn)

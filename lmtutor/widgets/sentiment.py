@@ -37,7 +37,7 @@ def _colour(score: float, scale: float) -> str:
 
 def highlight_html(tokens: Sequence[str], scores: Any, *, sep: str = "") -> str:
     """Return the tokens as HTML spans coloured by ``scores`` (green > 0, red < 0, the strongest
-    |score| fully coloured), each with its score as the hover title; tokens are HTML-escaped and
+    |score| the most saturated), each with its score as the hover title; tokens are HTML-escaped and
     joined by ``sep`` ("" for Chinese characters, " " for English words)."""
     if isinstance(tokens, (str, bytes)) or not isinstance(tokens, (list, tuple)):
         raise TypeError(f"tokens must be a list of str, got {type(tokens).__name__} {_show(tokens)}")
@@ -95,17 +95,30 @@ def explain_text(model, codec, text: str, *, method: str = "occlusion") -> dict[
             "scores": np.asarray(scores, dtype=np.float64)}
 
 
+def _strongest(tokens: Sequence[str], scores: np.ndarray, sign: int, k: int = 3) -> list[tuple[str, float, int]]:
+    """Return up to ``k`` distinct tokens whose score has ``sign`` (+1 or -1), strongest first: (token,
+    the score of its strongest copy, how many times the token occurs in the review)."""
+    best: dict[str, float] = {}
+    for token, score in zip(tokens, scores):
+        if sign * score > 0 and sign * score > sign * best.get(token, 0.0):
+            best[token] = float(score)
+    order = sorted(best, key=lambda t: -sign * best[t])  # stable: ties keep the order of the review
+    return [(t, best[t], list(tokens).count(t)) for t in order[:k]]
+
+
 def sentiment_html(model, codec, text: str, *, method: str = "occlusion") -> str:
-    """Return the widget's panel: P(positive) with the verdict, the coloured tokens, the top tokens
-    either way, and a note on unknown tokens; every piece of the learner's text is HTML-escaped."""
+    """Return the widget's panel: P(positive) with the verdict, the coloured tokens, the top distinct
+    tokens either way (a token that occurs more than once is listed once, with the score of its
+    strongest copy and "×n"), and a note on unknown tokens; every piece of the learner's text is
+    HTML-escaped."""
     shown = explain_text(model, codec, text, method=method)
     sep = " " if codec.recipe.scheme == "word" else ""
     p = shown["probability"]
     verdict = "positive" if p >= 0.5 else "negative"
-    order = np.argsort(shown["scores"], kind="stable")
-    strongest = [(shown["tokens"][i], shown["scores"][i]) for i in order[::-1][:3] if shown["scores"][i] > 0]
-    weakest = [(shown["tokens"][i], shown["scores"][i]) for i in order[:3] if shown["scores"][i] < 0]
-    listing = lambda pairs: ", ".join(f"{html.escape(t)} ({s:+.2f})" for t, s in pairs) or "none"  # noqa: E731
+    strongest = _strongest(shown["tokens"], shown["scores"], +1)
+    weakest = _strongest(shown["tokens"], shown["scores"], -1)
+    listing = lambda items: ", ".join(f"{html.escape(t)} ({s:+.2f}{f', ×{n}' if n > 1 else ''})"  # noqa: E731
+                                      for t, s, n in items) or "none"
     notes = ""
     if any(shown["unknown"]):
         words = ", ".join(html.escape(repr(t)) for t, u in zip(shown["tokens"], shown["unknown"]) if u)
@@ -120,16 +133,21 @@ def sentiment_html(model, codec, text: str, *, method: str = "occlusion") -> str
 
 def sentiment_explorer(model, codec, text: str = DEFAULT_REVIEW, *, method: str = "occlusion"):
     """Return a VBox: a review box, a choice of explanation method and the panel of
-    :func:`sentiment_html`, redrawn when either changes. An error (an empty review) is shown in the widget."""
+    :func:`sentiment_html`, redrawn when either changes (the review on Enter or when the box loses
+    focus, not at every keystroke). An error (an empty review) is shown in the widget."""
     import ipywidgets as widgets
 
     _check_model(model, codec)
     check_str("text", text)
     check_choice("method", method, METHODS)
-    box = widgets.Text(value=text, description="review", continuous_update=False, layout=widgets.Layout(width="95%"))
+    # continuous_update=False: the panel is redrawn on Enter or when the box loses focus, not at
+    # every keystroke (an IME's half-typed pinyin would be classified otherwise); the placeholder says so
+    box = widgets.Text(value=text, description="review", continuous_update=False,
+                       placeholder="type a review, then press Enter", layout=widgets.Layout(width="95%"))
     box.add_class("lmtutor-sentiment-input")
     choice = widgets.Dropdown(options=[(label, key) for key, label in METHODS.items()], value=method,
-                              description="explain by", style={"description_width": "initial"})
+                              description="explain by", style={"description_width": "initial"},
+                              layout=widgets.Layout(width="420px", max_width="95%"))  # the longest label whole
     panel = widgets.HTML()
     panel.add_class("lmtutor-sentiment-output")
 
