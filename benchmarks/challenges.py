@@ -5,17 +5,18 @@ the same recipes with other seeds to show how far the numbers move:
 
 - **exposure**: notebook 14's memorisation recipe (the first quarter of the Lee training articles,
   canaries "my pin is d d d d d" planted 1, 5, 25 and 125 times, a 128-unit character LSTM trained
-  through ``lm.train`` for --epochs epochs, batches of 32 windows of 100), per seed: the exposure of
-  each canary (``memorisation.exposure`` over all 10^5 secrets) after training on every copy and
-  after ``memorisation.deduplicate``, and the validation bits per character of both. The seed sets
-  the canaries' places and the model's initial weights;
+  through ``lm.train`` for --epochs epochs, batches of 64 windows of 50, Adam's step size 0.02), per
+  seed: the exposure of each canary (``memorisation.exposure`` over all 10^5 secrets) after training
+  on every copy (after --epochs and after --fewer epochs) and after ``memorisation.deduplicate``,
+  the validation bits per character and the greedy completion of "my pin is ". The seed sets the
+  canaries' places and the model's initial weights;
 - **WEAT**: gensim skip-gram on the Wikipedia excerpt (notebook 02's settings) and on People's
   Daily, per seed: d and p of the tests the vocabulary covers (``bias.weat``).
 
 The machine's speed (benchmarks/notebooks.py, TensorFlow fp32 matmul) is printed before and after::
 
     nice -n 10 python benchmarks/challenges.py                   # 3 seeds, both parts
-    python benchmarks/challenges.py --seeds 0 1 2 3 4 --parts exposure
+    python benchmarks/challenges.py --seeds 0 1 2 3 4 --parts exposure --epochs 5 --fewer 2
 
 Prints markdown tables; never fails on a time or a score.
 """
@@ -37,17 +38,21 @@ quiet_tensorflow()
 
 import numpy as np  # noqa: E402
 
-from lmtutor import bias, corpora, datasets, lm, lstm_lm, memorisation, text  # noqa: E402
+from lmtutor import bias, corpora, datasets, generate, lm, lstm_lm, memorisation, text  # noqa: E402
+from lmtutor.decoding import DecodingConfig  # noqa: E402
 
 from notebooks import speed_line  # noqa: E402  (benchmarks/notebooks.py, this script's folder)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "weat"
 PREFIX = "my pin is"
 SECRETS = {1: [4, 8, 1, 5, 9], 5: [2, 7, 0, 3, 6], 25: [9, 1, 6, 2, 8], 125: [3, 5, 0, 7, 2]}
+WINDOW, BATCH, LEARNING_RATE = 50, 64, 0.02  # notebook 14's settings
 
 
-def exposure_run(seed: int, epochs: int) -> list[list]:
-    """Return table rows (training, seed, valid bits, exposure per canary) for one seed."""
+def exposure_run(seed: int, epochs: int, fewer: int) -> list[list]:
+    """Return table rows (training, epochs, seed, valid bits, exposure per canary, the greedy completion of
+    the prefix, training seconds) for one seed:
+    every copy after ``epochs`` and after ``fewer`` epochs (the same run), deduplicated after ``epochs``."""
     lee = datasets.lm_corpus("lee_chars")
     train = corpora.split_sequential(corpora.load_lee(), (0.8, 0.1, 0.1)).train
     planted = train[:len(train) // 4]
@@ -58,19 +63,24 @@ def exposure_run(seed: int, epochs: int) -> list[list]:
     rows = []
     for name, docs in (("all copies", planted), ("deduplicated", memorisation.deduplicate(planted))):
         stream = [i for d in docs for i in (text.Vocab.bos_id, *lee.vocab.encode(lee.recipe.tokens(d)), text.Vocab.eos_id)]
-        inputs, targets = text.lm_windows(np.array(stream), 100)
-        model = lstm_lm.build_lstm_lm(lstm_lm.LSTMLMConfig(vocab_size=len(lee.vocab), hidden_size=128, seed=seed))
-        start = time.perf_counter()
+        inputs, targets = text.lm_windows(np.array(stream), WINDOW)
+        model = lstm_lm.build_lstm_lm(lstm_lm.LSTMLMConfig(vocab_size=len(lee.vocab), hidden_size=128,
+                                                           learning_rate=LEARNING_RATE, seed=seed))
+        seconds = 0.0
         for epoch in range(1, epochs + 1):
-            lm.train(model, (inputs.astype(np.int32), targets.astype(np.int32)), epochs=1, batch_size=32,
+            start = time.perf_counter()
+            lm.train(model, (inputs.astype(np.int32), targets.astype(np.int32)), epochs=1, batch_size=BATCH,
                      seed=seed + epoch, verbose=False)
-        seconds = time.perf_counter() - start
-        scores = memorisation.secret_log_probs(model, prefix, digit_ids, 5, separator_id=space)
-        bits = lm.evaluate_documents(model, lee.ids("valid"))["bits_per_token"]
-        rows.append([name, seed, f"{bits:.3f}",
-                     *(f"{memorisation.exposure(scores, memorisation.secret_index(d)):.2f}" for d in SECRETS.values()),
-                     f"{seconds:.0f}"])
-        print(" | ".join(map(str, rows[-1])), flush=True)
+            seconds += time.perf_counter() - start  # training only, not the measurements
+            if epoch == epochs or (epoch == fewer and name == "all copies"):
+                scores = memorisation.secret_log_probs(model, prefix, digit_ids, 5, separator_id=space)
+                bits = lm.evaluate_documents(model, lee.ids("valid"), batch_size=32)["bits_per_token"]
+                greedy = lee.decode(generate.generate(lstm_lm.LSTMStepper(model), prefix, max_tokens=9,
+                                                      config=DecodingConfig(greedy=True), stop_id=None))
+                rows.append([name, epoch, seed, f"{bits:.3f}",
+                             *(f"{memorisation.exposure(scores, memorisation.secret_index(d)):.2f}"
+                               for d in SECRETS.values()), f"`{greedy}`", f"{seconds:.0f}"])
+                print(" | ".join(map(str, rows[-1])), flush=True)
     return rows
 
 
@@ -108,13 +118,15 @@ def table(header: list[str], rows: list[list]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--fewer", type=int, default=2, help="also measure every copy after this many epochs")
     parser.add_argument("--parts", nargs="+", choices=("exposure", "weat"), default=["exposure", "weat"])
     args = parser.parse_args()
     print(speed_line(), flush=True)
     if "exposure" in args.parts:
-        rows = [row for seed in args.seeds for row in exposure_run(seed, args.epochs)]
-        print("\n" + table(["training", "seed", "valid bits/char", *(f"exposure {t}x" for t in SECRETS), "seconds"], rows))
+        rows = [row for seed in args.seeds for row in exposure_run(seed, args.epochs, args.fewer)]
+        print("\n" + table(["training", "epochs", "seed", "valid bits/char", *(f"exposure {t}x" for t in SECRETS),
+                            "greedy after the prefix", "training s"], rows))
     if "weat" in args.parts:
         rows = [row for seed in args.seeds for row in weat_run(seed)]
         print("\n" + table(["corpus", "seed", "test", "d", "p"], rows))
