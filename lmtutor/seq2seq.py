@@ -169,7 +169,7 @@ class Seq2SeqConfig:
     attention: str | None = "multiplicative"  # None (Sutskever 2014), "multiplicative" or "additive"
     embedding_dim: int = 64  # length of each token's learned vector, on both sides
     hidden_size: int = 128  # LSTM units of the encoder and of the decoder
-    learning_rate: float = 0.02  # Adam's step size (0.02 with batches of 256: benchmarks/translation.py)
+    learning_rate: float = 0.02  # Adam's step size (notebook 09 passes 0.03 for batches of 128: benchmarks/translation.py)
     clip_norm: float = 1.0  # gradients are clipped to this global norm before each update
     decay_steps: int = 0  # > 0: the step size falls along a cosine to 5% over this many updates
     seed: int = 0  # seeds every initializer of the model (no global seed is set)

@@ -51,7 +51,7 @@ FIXTURE_SETTINGS = {  # notebook: a cell the fixture runs right after Setup, whi
     "08_attention_and_transformer.ipynb": "UPDATES = 100  # browser fixture: 100 updates, not 800",
     # Notebook 09's explorer shows the attention model of section 3, trained for EPOCHS = 2 epochs beside
     # the model without attention. One epoch each is enough to test the widget (its translations are
-    # then often wrong, which the test does not check), for about 15 s less.
+    # then often wrong, which the test does not check), in half the two models' training time.
     "09_translation.ipynb": "EPOCHS = 1  # browser fixture: 1 epoch per model, not 2",
 }
 CHROMIUM_ARGS = [
