@@ -66,7 +66,7 @@ _ZERO = ("a class that is never predicted has precision 0 / 0: count its F1 as 0
 _MACRO = _Exercise(
     "macro_f1", ("matrix",), _macro_f1,
     note="macro-F1 = mean over the classes that occur of F1_k = 2 P_k R_k / (P_k + R_k)",
-    cases=_cases([([[5, 1, 0], [2, 3, 1], [0, 0, 4]],)],
+    cases=_cases([([[8, 2, 0], [1, 1, 0], [0, 3, 1]],)],
                  [([[9, 0], [1, 0]],),  # class 1 never predicted
                   ([[3, 0, 0], [0, 0, 0], [1, 0, 2]],),  # class 1 absent: left out of the mean
                   ([[7]],), ([[0, 4], [3, 0]],),  # nothing right
@@ -98,7 +98,8 @@ def check_macro_f1(fn: Callable[..., Any]) -> CheckResult:
     ``matrix[i][j]`` counts the examples of true class i predicted as j (a list of lists of ints).
     P_k = matrix[k][k] / column sum k, R_k = matrix[k][k] / row sum k, F1_k = 2 P_k R_k / (P_k + R_k)
     (0 when P_k + R_k = 0); macro-F1 is the mean of F1_k over the classes whose row or column is not
-    all zero. Notebook example: [[5, 1, 0], [2, 3, 1], [0, 0, 4]] gives (10/13 + 3/5 + 8/9) / 3 = 0.7521.
+    all zero. Notebook example: [[8, 2, 0], [1, 1, 0], [0, 3, 1]] gives (16/19 + 1/4 + 2/5) / 3 = 0.4974
+    (its accuracy is 10/16 = 0.625).
     """
     return _run(_MACRO, fn)
 
