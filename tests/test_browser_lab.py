@@ -13,7 +13,9 @@ from tests/test_browser.py) that
   the course's Noto Sans CJK SC web font, not a system font, so they render on a machine without one
   (Chromium reports the platform font of each text node);
 - no nbgrader menu, panel or button, and no "official Jupyter news" toast, appear in the learner's lab,
-  while ``make instructor-lab`` serves nbgrader's formgrader and loads its lab extension.
+  while ``make instructor-lab`` serves nbgrader's formgrader and loads its lab extension;
+- a link of notebook 15 (``NN_name.ipynb#cell-id=...``) opens the notebook it names and brings the
+  section's heading on screen, for a link into another notebook and one into notebook 15 itself.
 """
 
 from __future__ import annotations
@@ -62,7 +64,12 @@ INSTRUCTOR_ONLY = {  # what nbgrader 0.9.6 adds to JupyterLab (seen in make inst
     # button would appear in the learner's lab only once make test or make student has run.
     "Notebook button": ".jp-NotebookPanel-toolbar .jp-ToolbarButtonComponent-label:text-is('Notebook')",
 }
-NEWS = "official Jupyter news"  # the question JupyterLab asks at first launch unless fetchNews is set
+NEWS = "official Jupyter news"
+FIFTEEN = "15_further_reading.ipynb"
+# notebook 15's links followed in the browser: (notebook, cell id, heading); 04 §5 sits far down a long notebook
+LINKS = [("04_lstm.ipynb", "5561f7a9-2", "5. A character-level LSTM language model (字符级语言模型)"),
+         (FIFTEEN, "c15-009", "2. The papers behind every notebook (阅读清单)")]
+LINKED = sorted({FIFTEEN} | {name for name, _, _ in LINKS})  # the question JupyterLab asks at first launch unless fetchNews is set
 
 
 def chinese_notebook():
@@ -105,6 +112,8 @@ def _start(target: str, tmp: Path):
     import nbformat
 
     nbformat.write(chinese_notebook(), root / NOTEBOOK)
+    for name in LINKED:
+        shutil.copy(REPO / "notebooks" / name, root / name)
     port, token = _free_port(), uuid.uuid4().hex
     args = f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
     command = [
@@ -325,3 +334,42 @@ def test_make_instructor_lab_keeps_nbgrader(instructor_lab, tmp_path):
     with _notebook_page(instructor_lab, tmp_path) as (expect, page):
         for name, selector in INSTRUCTOR_ONLY.items():
             expect(page.locator(selector).first, f"nbgrader's {name}").to_be_attached()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name, cell_id, heading", LINKS, ids=[name[:2] for name, _, _ in LINKS])
+def test_a_link_of_notebook_15_brings_its_section_on_screen(course_lab, tmp_path, name, cell_id, heading):
+    """JupyterLab 4.6 scrolls to a #cell-id= link while a notebook it just opened is still laying out its
+    cells, so the first click may stop short (seen: the heading 100 px below a 1000 px window); notebook
+    15 tells the learner to click again, and this test does what it says: at most two clicks."""
+    sync_api, chromium = _playwright(), _chromium()
+    _, base, token, _ = course_lab
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=chromium, headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000},
+        )
+        try:
+            page = context.new_page()
+            page.goto(f"{base}/lab/tree/{FIFTEEN}?token={token}&reset")
+            link = page.locator(f".jp-RenderedMarkdown a[href*='/{name}?'][href$='#cell-id={cell_id}']").first
+            link.wait_for(state="attached", timeout=90_000)
+            assert link.get_attribute("title") == heading  # the heading shows when the learner hovers
+            target = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown h2", has_text=heading)
+            tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel")
+            top = None
+            for click in range(2):
+                if click:  # back to notebook 15 for the second click
+                    page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=FIFTEEN).click()
+                link.scroll_into_view_if_needed()
+                link.click()
+                sync_api.expect(tab).to_have_text(name, timeout=60_000)
+                page.wait_for_timeout(3_000)  # let the scroll settle
+                top = target.evaluate("h => h.getBoundingClientRect().top")
+                if 0 <= top < page.viewport_size["height"] - 50:
+                    break
+            page.screenshot(path=str(tmp_path / "link.png"))
+            assert 0 <= top < page.viewport_size["height"] - 50, \
+                f"after two clicks the heading of {name} cell {cell_id} is at {top:.0f} px (screenshot {tmp_path / 'link.png'})"
+        finally:
+            context.close()
