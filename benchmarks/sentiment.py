@@ -13,7 +13,7 @@ bigram bag's and logistic regression's probabilities (an ensemble). Training sec
 Keras's tracing; read them against the machine's speed, printed before and after (other jobs on
 the same cores slow training).
 
-The Chinese n-gram bag (``sentiment.build_ngram_bag`` with ``sentiment.NGRAM_BAG``: characters,
+The Chinese n-gram bag (``classify.build_ngram_bag`` with ``sentiment.NGRAM_BAG``: characters,
 bigrams and trigrams seen twice in training, 16-dimensional vectors, dropout 0.5, Adam 0.01
 along a cosine to 0 over 5 epochs of batches of 128; --set changes a setting) is trained once per
 --seeds seed; the table gives each seed's validation and test accuracy, the mean of their
@@ -90,7 +90,7 @@ def ngram_bag_runs(data, seeds: list[int], settings: dict) -> dict[int, tuple[np
     out = {}
     for seed in seeds:
         steps = sentiment.cosine_steps(len(data.train.texts), epochs=settings["epochs"], batch_size=settings["batch_size"])
-        model = sentiment.build_ngram_bag(len(vocab), embedding_dim=settings["embedding_dim"], dropout=settings["dropout"],
+        model = classify.build_ngram_bag(len(vocab), embedding_dim=settings["embedding_dim"], dropout=settings["dropout"],
                                           learning_rate=settings["learning_rate"], decay_steps=steps, seed=seed)
         begin = time.perf_counter()
         with quiet_retracing():

@@ -306,3 +306,39 @@ def predict_proba(model: keras.Model, ids: Any, *, batch_size: int = 256) -> np.
 def predict(model: keras.Model, ids: Any, *, batch_size: int = 256) -> np.ndarray:
     """Return the most probable class id per row of ``ids``: argmax of :func:`predict_proba`."""
     return np.argmax(predict_proba(model, ids, batch_size=batch_size), axis=-1)
+
+
+def build_ngram_bag(vocab_size: int, *, embedding_dim: int = 16, dropout: float = 0.5, learning_rate: float = 0.005,
+                    decay_steps: int | None = None, num_classes: int = 2, seed: int = 0):
+    """Return a compiled fastText-style embedding bag: feature ids (batch, time) -> logits (batch, classes).
+
+    h = mean of E[x_t] over the ids that are not 0 (<pad>), E a (vocab_size, embedding_dim) table;
+    in training a share ``dropout`` of h is zeroed (inverted dropout); logits = h W + b, loss
+    −ln softmax(logits)[label]. Adam's step size is ``learning_rate``, or, with ``decay_steps``,
+    learning_rate · ½(1 + cos(π · min(step, decay_steps) / decay_steps)): from ``learning_rate``
+    down to 0 after ``decay_steps`` steps (``sentiment.cosine_steps``). Layers as in
+    :func:`build_classifier` (Input "x", Embedding "x_embedding" with mask_zero=True, Dense
+    "logits"), so ``lm.train``, :func:`predict_proba` and ``lmtutor.explain`` take it. Every
+    initializer and the dropout mask are seeded from ``seed`` (no global seed is set).
+    """
+    vocab_size = check_int("vocab_size", vocab_size, minimum=5, maximum=MAX_VOCAB)
+    embedding_dim = check_int("embedding_dim", embedding_dim, minimum=1, maximum=MAX_WIDTH)
+    check_elements("vocab_size", (vocab_size, embedding_dim))
+    dropout = check_float("dropout", dropout, minimum=0.0, maximum=1.0, max_inclusive=False)
+    learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, min_inclusive=False)
+    if decay_steps is not None:
+        decay_steps = check_int("decay_steps", decay_steps, minimum=1)
+    num_classes = check_int("num_classes", num_classes, minimum=2, maximum=MAX_WIDTH)
+    seeds, init = lm.layer_seeds(check_int("seed", seed, minimum=0)), keras.initializers
+    ids = keras.Input((None,), dtype="int32", name="x")
+    h = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True, name="x_embedding",
+                               embeddings_initializer=init.RandomUniform(-0.05, 0.05, seed=next(seeds)))(ids)
+    h = keras.layers.GlobalAveragePooling1D(name="mean")(h)  # masked mean: <pad> is left out
+    if dropout:
+        h = keras.layers.Dropout(dropout, name="dropout", seed=next(seeds))(h)
+    logits = keras.layers.Dense(num_classes, name="logits", kernel_initializer=init.GlorotUniform(seed=next(seeds)))(h)
+    model = keras.Model(ids, logits, name="ngram_bag")
+    step_size = learning_rate if decay_steps is None else keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps)
+    model.compile(optimizer=keras.optimizers.Adam(step_size),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    return model

@@ -10,10 +10,11 @@ blind) sits in two splits; ``lexicon_predict`` scores a text with the course's s
     nb = sentiment.NaiveBayes().fit([sentiment.features(t, "zh") for t in data.train.texts], data.train.labels)
     nb.predict([sentiment.features("质量很好，推荐！", "zh")])      # array([1])
 
-``build_ngram_bag`` is the neural model that reaches issue 14's goal on the Chinese split: a
-fastText-style embedding bag over characters, character bigrams and trigrams (``features`` with
-``ngram_max=3``), small vectors, dropout and a cosine step-size schedule (``NGRAM_BAG`` holds the
-settings chosen on validation; ``benchmarks/sentiment.py`` records the alternatives).
+Notebook 11's neural model for the Chinese reviews is ``classify.build_ngram_bag`` (a Keras model,
+so it lives with the other classifiers): a fastText-style embedding bag over characters, character
+bigrams and trigrams (``features`` with ``ngram_max=3``), small vectors, dropout and a cosine
+step-size schedule. ``NGRAM_BAG`` holds the settings chosen on validation and ``cosine_steps`` the
+schedule's length; ``benchmarks/sentiment.py`` records the alternatives.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import numpy as np
 
 from lmtutor import corpora, datasets
 from lmtutor._validate import (
-    MAX_VOCAB, MAX_WIDTH, _show, check_choice, check_elements, check_float, check_int, check_str, check_type,
+    _show, check_choice, check_float, check_int, check_str, check_type,
 )
 
 LANGUAGES = ("zh", "en")
@@ -358,48 +359,8 @@ NGRAM_BAG = {"ngram_max": 3, "min_freq": 2, "embedding_dim": 16, "dropout": 0.5,
 def cosine_steps(examples: int, *, epochs: int, batch_size: int) -> int:
     """Return the optimizer steps of ``epochs`` passes over ``examples`` in batches of ``batch_size``
     (the last batch of an epoch may be short): epochs · ⌈examples / batch_size⌉, the ``decay_steps``
-    that brings :func:`build_ngram_bag`'s step size to 0 at the end of training."""
+    that brings ``classify.build_ngram_bag``'s step size to 0 at the end of training."""
     examples = check_int("examples", examples, minimum=1)
     epochs = check_int("epochs", epochs, minimum=1, maximum=100_000)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     return epochs * -(-examples // batch_size)
-
-
-def build_ngram_bag(vocab_size: int, *, embedding_dim: int = 16, dropout: float = 0.5, learning_rate: float = 0.005,
-                    decay_steps: int | None = None, num_classes: int = 2, seed: int = 0):
-    """Return a compiled fastText-style embedding bag: feature ids (batch, time) -> logits (batch, classes).
-
-    h = mean of E[x_t] over the ids that are not 0 (<pad>), E a (vocab_size, embedding_dim) table;
-    in training a share ``dropout`` of h is zeroed (inverted dropout); logits = h W + b, loss
-    −ln softmax(logits)[label]. Adam's step size is ``learning_rate``, or, with ``decay_steps``,
-    learning_rate · ½(1 + cos(π · min(step, decay_steps) / decay_steps)): from ``learning_rate``
-    down to 0 after ``decay_steps`` steps (:func:`cosine_steps`). Layers as in
-    ``classify.build_classifier`` (Input "x", Embedding "x_embedding" with mask_zero=True, Dense
-    "logits"), so ``lm.train``, ``classify.predict_proba`` and ``lmtutor.explain`` take it. Every
-    initializer and the dropout mask are seeded from ``seed`` (no global seed is set).
-    """
-    import keras
-
-    from lmtutor import lm
-
-    vocab_size = check_int("vocab_size", vocab_size, minimum=5, maximum=MAX_VOCAB)
-    embedding_dim = check_int("embedding_dim", embedding_dim, minimum=1, maximum=MAX_WIDTH)
-    check_elements("vocab_size", (vocab_size, embedding_dim))
-    dropout = check_float("dropout", dropout, minimum=0.0, maximum=1.0, max_inclusive=False)
-    learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, min_inclusive=False)
-    if decay_steps is not None:
-        decay_steps = check_int("decay_steps", decay_steps, minimum=1)
-    num_classes = check_int("num_classes", num_classes, minimum=2, maximum=MAX_WIDTH)
-    seeds, init = lm.layer_seeds(check_int("seed", seed, minimum=0)), keras.initializers
-    ids = keras.Input((None,), dtype="int32", name="x")
-    h = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True, name="x_embedding",
-                               embeddings_initializer=init.RandomUniform(-0.05, 0.05, seed=next(seeds)))(ids)
-    h = keras.layers.GlobalAveragePooling1D(name="mean")(h)  # masked mean: <pad> is left out
-    if dropout:
-        h = keras.layers.Dropout(dropout, name="dropout", seed=next(seeds))(h)
-    logits = keras.layers.Dense(num_classes, name="logits", kernel_initializer=init.GlorotUniform(seed=next(seeds)))(h)
-    model = keras.Model(ids, logits, name="ngram_bag")
-    step_size = learning_rate if decay_steps is None else keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps)
-    model.compile(optimizer=keras.optimizers.Adam(step_size),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
-    return model

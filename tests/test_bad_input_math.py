@@ -588,10 +588,6 @@ SPECS += [
     spec("sentiment.NaiveBayes.log_odds", lambda c: _NB(c).log_odds, k=integer(2, 1)),
     spec("sentiment.cosine_steps", fn("sentiment", "cosine_steps"), examples=integer(100, 1),
          epochs=integer(2, 1, 100_000), batch_size=integer(64, 1)),
-    spec("sentiment.build_ngram_bag", fn("sentiment", "build_ngram_bag"), vocab_size=integer(20, 5, 10_000_000),
-         embedding_dim=integer(4, 1, 65_536), dropout=number(0.5, 0.0, 1.0, open_max=True),
-         learning_rate=number(0.01, 0.0, open_min=True), decay_steps=integer(10, 1, none=True),
-         num_classes=integer(2, 2, 65_536), seed=seed()),
 ]
 
 

@@ -62,7 +62,7 @@ def test_pang_lee_sentences_are_almost_all_rotten_tomatoes_snippets(rotten):
 
 # --- splits ----------------------------------------------------------------------------------------
 
-from lmtutor import sentiment  # noqa: E402
+from lmtutor import classify, sentiment  # noqa: E402
 
 
 @pytest.fixture(scope="module", params=["zh", "en"])
@@ -215,7 +215,7 @@ def test_features_with_trigrams_follow_the_bigrams():
 
 
 def test_ngram_bag_logits_are_the_masked_mean_times_w_plus_b():
-    model = sentiment.build_ngram_bag(30, embedding_dim=5, dropout=0.5, seed=3)
+    model = classify.build_ngram_bag(30, embedding_dim=5, dropout=0.5, seed=3)
     ids = np.array([[4, 7, 7, 0, 0], [29, 2, 11, 5, 9], [6, 0, 0, 0, 0]], dtype=np.int32)
     table = model.get_layer("x_embedding").get_weights()[0]
     w, b = model.get_layer("logits").get_weights()
@@ -227,7 +227,7 @@ def test_ngram_bag_logits_are_the_masked_mean_times_w_plus_b():
 
 
 def test_ngram_bag_step_size_follows_the_cosine_to_zero():
-    model = sentiment.build_ngram_bag(10, learning_rate=0.01, decay_steps=8)
+    model = classify.build_ngram_bag(10, learning_rate=0.01, decay_steps=8)
     schedule = model.optimizer.learning_rate if callable(model.optimizer.learning_rate) else model.optimizer._learning_rate
     for step in (0, 2, 4, 8, 12):
         expected = 0.01 * 0.5 * (1 + np.cos(np.pi * min(step, 8) / 8))
@@ -243,7 +243,7 @@ def test_ngram_bag_is_seeded_and_learns_a_separable_task():
     labels = rng.integers(0, 2, 400)
     # class 1 texts hold feature 5, class 0 texts feature 6, among 6 random features from 7..49
     ids = np.concatenate([np.where(labels == 1, 5, 6)[:, None], rng.integers(7, 50, (400, 6))], axis=1).astype(np.int32)
-    a, b = (sentiment.build_ngram_bag(50, decay_steps=sentiment.cosine_steps(400, epochs=4, batch_size=32), seed=1)
+    a, b = (classify.build_ngram_bag(50, decay_steps=sentiment.cosine_steps(400, epochs=4, batch_size=32), seed=1)
             for _ in range(2))
     assert all(np.array_equal(x, y) for x, y in zip(a.get_weights(), b.get_weights()))
     lm.train(a, (ids, labels), epochs=4, batch_size=32, seed=0, verbose=False)
@@ -252,17 +252,17 @@ def test_ngram_bag_is_seeded_and_learns_a_separable_task():
 
 def test_ngram_bag_rejects_bad_input():
     with pytest.raises(ValueError, match="vocab_size"):
-        sentiment.build_ngram_bag(3)
+        classify.build_ngram_bag(3)
     with pytest.raises(TypeError, match="vocab_size"):
-        sentiment.build_ngram_bag("100")
+        classify.build_ngram_bag("100")
     with pytest.raises(ValueError, match="dropout"):
-        sentiment.build_ngram_bag(100, dropout=1.0)
+        classify.build_ngram_bag(100, dropout=1.0)
     with pytest.raises(ValueError, match="decay_steps"):
-        sentiment.build_ngram_bag(100, decay_steps=0)
+        classify.build_ngram_bag(100, decay_steps=0)
     with pytest.raises(ValueError, match="learning_rate"):
-        sentiment.build_ngram_bag(100, learning_rate=0.0)
+        classify.build_ngram_bag(100, learning_rate=0.0)
     with pytest.raises(ValueError, match="vocab_size"):
-        sentiment.build_ngram_bag(9_000_000, embedding_dim=64_000)
+        classify.build_ngram_bag(9_000_000, embedding_dim=64_000)
     with pytest.raises(ValueError, match="examples"):
         sentiment.cosine_steps(0, epochs=1, batch_size=64)
     with pytest.raises(TypeError, match="epochs"):
