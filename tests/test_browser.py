@@ -263,28 +263,34 @@ def _words_that_must_go(initial: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def _run_all(lab, tmp_path):
-    """Open the lab's notebook in Chromium, wait for its kernel, click Run All; yield (expect, page)."""
+def _browser_page(tmp_path):
+    """Yield (playwright.sync_api, page): a new page of headless Chromium, 1400 x 1000, profile in tmp_path."""
     sync_api, chromium = _playwright(), _chromium()
-    url, display_name, server_pid = lab
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"), executable_path=chromium, headless=True,
             args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000},
         )
         try:
-            page = context.new_page()
-            page.goto(url)
-            # The status bar, not the toolbar: the toolbar reads idle while the kernel still starts.
-            status = page.locator("#jp-main-statusbar").get_by_text(f"{display_name} | Idle", exact=True)
-            sync_api.expect(status).to_be_visible(timeout=90_000)
-            assert _kernel_pythons(server_pid) == [sys.executable], "the kernel must run this Python"
-
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-            yield sync_api.expect, page
+            yield sync_api, context.new_page()
         finally:
             context.close()
+
+
+@contextlib.contextmanager
+def _run_all(lab, tmp_path):
+    """Open the lab's notebook in Chromium, wait for its kernel, click Run All; yield (expect, page)."""
+    url, display_name, server_pid = lab
+    with _browser_page(tmp_path) as (sync_api, page):
+        page.goto(url)
+        # The status bar, not the toolbar: the toolbar reads idle while the kernel still starts.
+        status = page.locator("#jp-main-statusbar").get_by_text(f"{display_name} | Idle", exact=True)
+        sync_api.expect(status).to_be_visible(timeout=90_000)
+        assert _kernel_pythons(server_pid) == [sys.executable], "the kernel must run this Python"
+
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        yield sync_api.expect, page
 
 
 def _wait_for_widget(page, selector: str):
