@@ -137,6 +137,7 @@ WRONG = [
     (challenges.check_exposure, lambda p, i: exposure(p, i) * math.log(2), "use log2, not the natural log"),
     (challenges.check_exposure, lambda p, i: float(np.log2(len(p)) - np.log2(np.sum(p >= p[i]))), "(>, not >=)"),
     (challenges.check_exposure, exposure_sorted_in_place, "changed its argument `log_probs` in place"),
+    (challenges.check_exposure, lambda p, i: math.log2(len(p)) - math.log2(i + 1), "not its rank"),  # the index as rank
     (challenges.check_neutralize, lambda v, g: neutralize(v, g / np.linalg.norm(g)) if np.isclose(np.linalg.norm(g), 1)
      else (lambda w: w / np.linalg.norm(w, axis=1, keepdims=True))(
         (v / np.linalg.norm(v, axis=1, keepdims=True)) - np.outer((v / np.linalg.norm(v, axis=1, keepdims=True)) @ g, g)),

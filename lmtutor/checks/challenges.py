@@ -134,6 +134,9 @@ def _exposure_exercise():
                      variant(zero_based=True)),
             _Mistake("rank 1 is the *most* probable candidate: count the candidates with a higher log-probability, "
                      "not a lower one.", variant(ascending=True)),
+            _Mistake("index is where the canary sits in the list of candidates, not its rank: the rank comes from "
+                     "comparing log_probs[index] with every candidate's log-probability.",
+                     lambda p, i: math.log2(len(p)) - math.log2(i + 1)),
             _Mistake("exposure is in bits: use log2, not the natural log (np.log2 or math.log2).", variant(base=math.e)),
             _Mistake("a candidate that ties with the canary is not ranked above it: count only strictly higher "
                      "log-probabilities (>, not >=).", variant(ties_below=True)),
