@@ -96,6 +96,16 @@ def test_every_topic_points_at_a_notebook_that_exists():
             assert number in FAQ.notebooks and notebook_file(number), (lang, keyword, number)
 
 
+def test_the_course_map_answer_names_every_notebook_with_its_title():
+    entry = next(e for e in FAQ.entries if e.id == "course_map")
+    for lang in dialogue_data.LANGUAGES:
+        answer = entry.answer[lang]
+        named = [n for n in NOTEBOOK_NUMBER.findall(answer)]
+        assert named == sorted(FAQ.notebooks), (lang, named)  # each once, in order
+        for number, title in FAQ.notebooks.items():
+            assert f"{number} {title[lang]}" in answer or number == "12", (lang, number)
+
+
 def test_the_articles_chapter_9_questions_are_answered():
     intents = {e.id: e.intent for e in FAQ.entries}
     for entry in ("what_is_lm", "how_to_train", "challenges"):
