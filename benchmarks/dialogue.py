@@ -1,7 +1,8 @@
 """The course assistant of notebook 12: five retrievers on held-out paraphrases and out-of-scope questions.
 
 Issue 15's goals, on the test questions of ``data/dialogue`` (54 paraphrases and 15 out-of-scope
-questions per language, written after every training phrasing):
+questions per language, written by an author who read only the FAQ's questions and answers; the
+earlier test sets, once scored, joined validation):
 
 - held-out paraphrase top-1 >= 90% in each language;
 - >= 90% of out-of-scope questions declined at the threshold chosen on validation
