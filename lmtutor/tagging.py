@@ -14,6 +14,10 @@ plus the ids of its first and last characters, so a word it never saw still has 
 Three tags of the raw file occur once each and are annotation slips (data/README.md): 面试/vvn is
 tagged vn (a verb used as a noun) here, 镇国寺/na n, and 耳/Yg y (a sentence-final particle);
 :data:`TAG_FIXES` holds the mapping, so the tag set has 41 tags, each seen many times.
+
+``TaggerConfig(encoder="conv")`` puts residual convolutions over the words in place of the BiLSTM:
+matrix products instead of a BiLSTM's many small steps, so an epoch costs less CPU time
+(benchmarks/README.md, notebook 10).
 """
 
 from __future__ import annotations
@@ -27,13 +31,17 @@ import numpy as np
 
 from lmtutor import corpora, lm, quiet_retracing
 from lmtutor._validate import (
-    MAX_VOCAB, MAX_WIDTH, _show, check_bool, check_elements, check_float, check_int, check_type,
+    MAX_VOCAB, MAX_WIDTH, _show, check_bool, check_choice, check_elements, check_float, check_int, check_str,
+    check_type,
 )
 from lmtutor.text import Vocab
 
 TAG_FIXES = {"vvn": "vn", "na": "n", "Yg": "y"}  # the three one-off annotation slips -> the tag meant
 WINDOW = 40  # paragraphs are cut into pieces of at most this many words for training (mean paragraph: 58)
 MAX_WINDOW = 1_000  # the longest piece encode makes
+ENCODERS = ("bilstm", "conv")  # TaggerConfig.encoder: what reads the word vectors in context
+MAX_CONV_LAYERS = 32
+MAX_CONV_WIDTH = 31
 
 
 def _lines(name: str, lines: Any, *, tags: bool = True) -> list[list[tuple[str, str]]]:
@@ -221,12 +229,15 @@ class TaggerConfig:
     num_tags: int  # len(codec.tags): one logit per tag
     word_dim: int = 64  # length of each word's vector
     char_dim: int = 32  # length of the first- and the last-character vectors
-    hidden_size: int = 64  # LSTM units per direction
+    hidden_size: int = 64  # LSTM units per direction; the channels of each convolution with encoder "conv"
     char_features: bool = True  # False: the word ids only (an unseen word is a bare <unk>)
     dropout: float = 0.3  # share of the input and output vectors zeroed in training (inverted dropout)
     learning_rate: float = 0.01  # Adam's step size
     decay_steps: int = 0  # > 0: the step size falls along a cosine to 5% over this many updates
     seed: int = 0  # seeds every initializer and dropout mask (no global seed is set)
+    encoder: str = "bilstm"  # "conv": residual convolutions over the words instead of a BiLSTM
+    conv_layers: int = 3  # encoder "conv": how many convolutions, one after another
+    conv_width: int = 3  # encoder "conv": words each convolution reads (odd: as many left as right)
 
     def __post_init__(self):
         check_int("word_vocab_size", self.word_vocab_size, minimum=5, maximum=MAX_VOCAB)
@@ -241,6 +252,11 @@ class TaggerConfig:
         check_float("learning_rate", self.learning_rate, minimum=0.0, min_inclusive=False)
         check_int("decay_steps", self.decay_steps, minimum=0, maximum=10**9)
         check_int("seed", self.seed, minimum=0)
+        check_choice("encoder", check_str("encoder", self.encoder), ENCODERS)
+        check_int("conv_layers", self.conv_layers, minimum=1, maximum=MAX_CONV_LAYERS)
+        if check_int("conv_width", self.conv_width, minimum=1, maximum=MAX_CONV_WIDTH) % 2 == 0:
+            raise ValueError(f"conv_width must be odd (as many words read left as right), got {self.conv_width}")
+        check_elements("conv_width", (self.conv_width, self.hidden_size, self.hidden_size))
 
     @classmethod
     def for_codec(cls, codec: TaggerCodec, **settings) -> "TaggerConfig":
@@ -249,13 +265,52 @@ class TaggerConfig:
         return cls(len(codec.words), len(codec.chars), len(codec.tags), **settings)
 
 
+@keras.saving.register_keras_serializable(package="lmtutor")
+class _MaskedResidualConv(keras.layers.Layer):
+    """u_t + m_t relu(sum_k (m u)_{t+k} W_k + b), k = -(width-1)/2 .. (width-1)/2: a residual 1-D convolution
+    over time that neither reads nor writes padding (m_t = the Keras mask: 1 at a real word, 0 at padding).
+
+    Conv1D does not consume masks: here padded positions enter as zeros (as the zero padding past a
+    piece's ends does) and get no update, so padding a piece wider leaves its words' outputs unchanged.
+    """
+
+    def __init__(self, filters: int, width: int, seed: int | None = None, **kwargs):
+        check_int("filters", filters, minimum=1, maximum=MAX_WIDTH)
+        if check_int("width", width, minimum=1, maximum=MAX_CONV_WIDTH) % 2 == 0:
+            raise ValueError(f"width must be odd (as many steps read left as right), got {width}")
+        if seed is not None:
+            check_int("seed", seed, minimum=0)
+        super().__init__(**kwargs)
+        self.supports_masking = True  # the mask passes through unchanged
+        self.filters, self.width, self.seed = filters, width, seed
+        self.conv = keras.layers.Conv1D(filters, width, padding="same", activation="relu", name="conv",
+                                        kernel_initializer=keras.initializers.HeUniform(seed=seed))
+
+    def build(self, input_shape):
+        if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3 or input_shape[-1] != self.filters:
+            raise ValueError(f"input_shape must be (batch, time, {self.filters}): the residual adds the "
+                             f"convolution to its input, got {_show(input_shape)}")
+        self.conv.build(input_shape)
+
+    def call(self, u, mask=None):
+        m = 1.0 if mask is None else keras.ops.expand_dims(keras.ops.cast(mask, u.dtype), -1)
+        return u + self.conv(u * m) * m
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters, "width": self.width, "seed": self.seed}
+
+
 def build_tagger(config: TaggerConfig) -> keras.Model:
     """Return a compiled tagger: (word ids, first-char ids, last-char ids) (batch, time) -> logits (batch, time, num_tags).
 
     v_t = [E_word[x_t]; E_char[first_t]; E_char'[last_t]] (the word part alone without char_features);
-    h_t = [forward LSTM state; backward LSTM state] at t; logits_t = h_t W + b; loss −ln softmax(logits_t)[tag_t]
-    averaged over real words (mask_zero=True on every embedding: padding is neither read nor scored).
-    Inputs "x", "first", "last" are read by Embeddings "x_embedding", "first_embedding", "last_embedding".
+    encoder "bilstm": h_t = [forward LSTM state; backward LSTM state] at t;
+    encoder "conv": u⁰_t = v_t P + c (hidden_size channels), uˡ = _MaskedResidualConv(uˡ⁻¹) for l = 1..conv_layers
+    (each reads conv_width words around t, padding read as zeros: a word's tag reads
+    conv_layers (conv_width - 1) / 2 words either side), h_t = u^L_t;
+    logits_t = h_t W + b; loss −ln softmax(logits_t)[tag_t] averaged over real words (mask_zero=True on
+    every embedding: padding is neither read nor scored). Inputs "x", "first", "last" are read by
+    Embeddings "x_embedding", "first_embedding", "last_embedding".
     """
     check_type("config", config, TaggerConfig)
     seeds, init = lm.layer_seeds(config.seed), keras.initializers
@@ -269,10 +324,16 @@ def build_tagger(config: TaggerConfig) -> keras.Model:
     h = keras.layers.Concatenate(name="word_vector")(vectors) if len(vectors) > 1 else vectors[0]
     if config.dropout:
         h = keras.layers.Dropout(config.dropout, name="input_dropout", seed=next(seeds))(h)
-    lstm = keras.layers.LSTM(config.hidden_size, return_sequences=True, name="lstm",
-                             kernel_initializer=init.GlorotUniform(seed=next(seeds)),
-                             recurrent_initializer=init.Orthogonal(seed=next(seeds)))
-    h = keras.layers.Bidirectional(lstm, name="bilstm")(h)
+    if config.encoder == "conv":
+        h = keras.layers.Dense(config.hidden_size, name="projection",
+                               kernel_initializer=init.GlorotUniform(seed=next(seeds)))(h)
+        for layer in range(config.conv_layers):
+            h = _MaskedResidualConv(config.hidden_size, config.conv_width, seed=next(seeds), name=f"conv_{layer + 1}")(h)
+    else:
+        lstm = keras.layers.LSTM(config.hidden_size, return_sequences=True, name="lstm",
+                                 kernel_initializer=init.GlorotUniform(seed=next(seeds)),
+                                 recurrent_initializer=init.Orthogonal(seed=next(seeds)))
+        h = keras.layers.Bidirectional(lstm, name="bilstm")(h)
     if config.dropout:
         h = keras.layers.Dropout(config.dropout, name="output_dropout", seed=next(seeds))(h)
     logits = keras.layers.Dense(config.num_tags, name="logits", kernel_initializer=init.GlorotUniform(seed=next(seeds)))(h)

@@ -151,3 +151,69 @@ def test_tagger_bad_input():
         tagging.TaggerConfig(10, 10, 1)
     with pytest.raises(TypeError, match="char_features"):
         tagging.TaggerConfig(10, 10, 3, char_features="yes")
+
+
+def _conv_tagger(codec, **settings):
+    settings = {"word_dim": 8, "char_dim": 4, "hidden_size": 8, "encoder": "conv", "conv_layers": 2, "conv_width": 3,
+                "dropout": 0.0, **settings}
+    return tagging.build_tagger(tagging.TaggerConfig.for_codec(codec, **settings))
+
+
+def test_conv_tagger_learns_and_padding_never_changes_a_real_word():
+    lines = LINES * 8
+    codec = tagging.TaggerCodec.build(lines, min_freq=1)
+    model = _conv_tagger(codec, learning_rate=0.05)
+    assert [layer.name for layer in model.layers if layer.name.startswith("conv_")] == ["conv_1", "conv_2"]
+    assert not [layer for layer in model.layers if "lstm" in layer.name]
+    inputs, targets = codec.encode(lines, size=6)
+    history = lm.train(model, (inputs, targets), epochs=15, batch_size=8, verbose=False)
+    assert history["loss"][-1] < 0.2 * history["loss"][0]
+    assert tagging.tag_accuracy(LINES, tagging.predict_tags(model, codec, LINES, size=6), lines)["all"] >= 0.9
+    # the same words padded to 4 or to 12 positions: the real positions' logits are the same, the loss too
+    narrow, narrow_targets = codec.encode(LINES, size=4)
+    wide, wide_targets = codec.encode(LINES, size=12)
+    narrow_logits, wide_logits = model.predict(narrow, verbose=0), model.predict(wide, verbose=0)
+    assert narrow_logits.shape == (4, 4, len(codec.tags)) and wide_logits.shape == (4, 12, len(codec.tags))
+    lengths = [len(line) for line in LINES]
+    for i, n in enumerate(lengths):
+        np.testing.assert_allclose(narrow_logits[i, :n], wide_logits[i, :n], rtol=1e-5, atol=1e-5)
+    assert model.evaluate(wide, wide_targets, verbose=0)[0] == pytest.approx(
+        model.evaluate(narrow, narrow_targets, verbose=0)[0], rel=1e-4)
+
+
+def test_conv_tagger_reads_conv_layers_times_half_its_width_either_side():
+    codec = tagging.TaggerCodec.build(LINES, min_freq=1)
+    model = _conv_tagger(codec, conv_layers=2, conv_width=3)  # each word reads 2 words left and 2 right
+    words = ["我们", "爱", "和平", "。", "他们", "爱", "工作", "。", "你们"]
+    changed = words[:4] + ["工作"] + words[5:]  # position 4 differs
+    logits = [model.predict(dict(zip(("x", "first", "last"), codec.inputs([s], 9))), verbose=0)[0]
+              for s in (words, changed)]
+    differs = [not np.allclose(a, b, atol=1e-7) for a, b in zip(*logits)]
+    assert differs == [False, False, True, True, True, True, True, False, False]
+
+
+@pytest.mark.filterwarnings("ignore:Skipping variable loading for optimizer")  # never trained: no slots saved
+def test_conv_tagger_saves_and_loads(tmp_path):
+    import keras
+
+    codec = tagging.TaggerCodec.build(LINES, min_freq=1)
+    model = _conv_tagger(codec, seed=3)
+    model.save(tmp_path / "tagger.keras")
+    loaded = keras.models.load_model(tmp_path / "tagger.keras")
+    assert tagging.predict_tags(loaded, codec, LINES) == tagging.predict_tags(model, codec, LINES)
+    (x, first, last), _ = codec.encode(LINES)
+    np.testing.assert_allclose(loaded.predict([x, first, last], verbose=0), model.predict([x, first, last], verbose=0),
+                               rtol=1e-6, atol=1e-6)
+
+
+def test_conv_tagger_config_is_checked():
+    with pytest.raises(ValueError, match="encoder"):
+        tagging.TaggerConfig(10, 10, 3, encoder="gru")
+    with pytest.raises(TypeError, match="encoder"):
+        tagging.TaggerConfig(10, 10, 3, encoder=None)
+    with pytest.raises(ValueError, match="conv_width"):
+        tagging.TaggerConfig(10, 10, 3, encoder="conv", conv_width=4)
+    with pytest.raises(ValueError, match="conv_layers"):
+        tagging.TaggerConfig(10, 10, 3, encoder="conv", conv_layers=0)
+    with pytest.raises(TypeError, match="conv_layers"):
+        tagging.TaggerConfig(10, 10, 3, encoder="conv", conv_layers=2.0)
