@@ -576,7 +576,7 @@ SPECS += [
     spec("classify.build_ngram_bag", fn("classify", "build_ngram_bag"), vocab_size=integer(20, 5, 10_000_000),
          embedding_dim=integer(4, 1, 65_536), dropout=number(0.5, 0.0, 1.0, open_max=True),
          learning_rate=number(0.01, 0.0, open_min=True), decay_steps=integer(10, 1, none=True),
-         num_classes=integer(2, 2, 65_536), seed=seed()),
+         num_classes=integer(2, 2, 65_536), seed=seed(), pooling=choice("mean_max")),
     spec("classify.accuracy", fn("classify", "accuracy"), y_true=Y_TRUE, y_pred=Y_PRED),
     spec("classify.macro_f1", fn("classify", "macro_f1"), y_true=Y_TRUE, y_pred=Y_PRED),
     spec("classify.confusion_matrix", fn("classify", "confusion_matrix"), y_true=Y_TRUE, y_pred=Y_PRED,

@@ -226,6 +226,32 @@ def test_ngram_bag_logits_are_the_masked_mean_times_w_plus_b():
     assert np.allclose(model.predict(wider, verbose=0), means @ w + b, atol=1e-5)
 
 
+@pytest.mark.parametrize("pooling", ["max", "mean_max"])
+def test_ngram_bag_max_pooling_leaves_the_padding_out(pooling):
+    model = classify.build_ngram_bag(30, embedding_dim=5, dropout=0.5, seed=3, pooling=pooling)
+    layer = model.get_layer("x_embedding")
+    table = layer.get_weights()[0]
+    table[0] = 5.0  # the <pad> row above every real vector: a max that read the padding would return it
+    layer.set_weights([table])
+    ids = np.array([[4, 7, 7, 0, 0], [29, 2, 11, 5, 9], [6, 0, 0, 0, 0]], dtype=np.int32)
+    w, b = model.get_layer("logits").get_weights()
+    # oracle in NumPy: mean and component-wise max of the rows of the ids that are not <pad>
+    rows = [table[row[row != 0]] for row in ids]
+    maxes = np.stack([r.max(axis=0) for r in rows])
+    pooled = maxes if pooling == "max" else np.concatenate([np.stack([r.mean(axis=0) for r in rows]), maxes], axis=1)
+    assert w.shape == (5 * (1 if pooling == "max" else 2), 2)
+    assert np.allclose(model.predict(ids, verbose=0), pooled @ w + b, atol=1e-5)
+    wider = np.concatenate([ids, np.zeros((3, 4), dtype=np.int32)], axis=1)  # more padding: the same logits
+    assert np.allclose(model.predict(wider, verbose=0), pooled @ w + b, atol=1e-5)
+
+
+def test_ngram_bag_settings_name_a_pooling_the_builder_knows():
+    assert sentiment.NGRAM_BAG["pooling"] in classify.POOLINGS
+    model = classify.build_ngram_bag(40, embedding_dim=sentiment.NGRAM_BAG["embedding_dim"],
+                                     pooling=sentiment.NGRAM_BAG["pooling"])
+    assert model.get_layer("logits").get_weights()[0].shape[0] == 2 * sentiment.NGRAM_BAG["embedding_dim"]
+
+
 def test_ngram_bag_step_size_follows_the_cosine_to_zero():
     model = classify.build_ngram_bag(10, learning_rate=0.01, decay_steps=8)
     schedule = model.optimizer.learning_rate if callable(model.optimizer.learning_rate) else model.optimizer._learning_rate
@@ -236,15 +262,16 @@ def test_ngram_bag_step_size_follows_the_cosine_to_zero():
     assert sentiment.cosine_steps(128, epochs=2, batch_size=64) == 4
 
 
-def test_ngram_bag_is_seeded_and_learns_a_separable_task():
+@pytest.mark.parametrize("pooling", classify.POOLINGS)
+def test_ngram_bag_is_seeded_and_learns_a_separable_task(pooling):
     from lmtutor import classify, lm
 
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 2, 400)
     # class 1 texts hold feature 5, class 0 texts feature 6, among 6 random features from 7..49
     ids = np.concatenate([np.where(labels == 1, 5, 6)[:, None], rng.integers(7, 50, (400, 6))], axis=1).astype(np.int32)
-    a, b = (classify.build_ngram_bag(50, decay_steps=sentiment.cosine_steps(400, epochs=4, batch_size=32), seed=1)
-            for _ in range(2))
+    a, b = (classify.build_ngram_bag(50, decay_steps=sentiment.cosine_steps(400, epochs=4, batch_size=32), seed=1,
+                                     pooling=pooling) for _ in range(2))
     assert all(np.array_equal(x, y) for x, y in zip(a.get_weights(), b.get_weights()))
     lm.train(a, (ids, labels), epochs=4, batch_size=32, seed=0, verbose=False)
     assert classify.accuracy(labels, classify.predict(a, ids)) == 1.0
@@ -263,6 +290,8 @@ def test_ngram_bag_rejects_bad_input():
         classify.build_ngram_bag(100, learning_rate=0.0)
     with pytest.raises(ValueError, match="vocab_size"):
         classify.build_ngram_bag(9_000_000, embedding_dim=64_000)
+    with pytest.raises(ValueError, match="pooling"):
+        classify.build_ngram_bag(100, pooling="sum")
     with pytest.raises(ValueError, match="examples"):
         sentiment.cosine_steps(0, epochs=1, batch_size=64)
     with pytest.raises(TypeError, match="epochs"):
