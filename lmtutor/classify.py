@@ -309,7 +309,8 @@ def predict(model: keras.Model, ids: Any, *, batch_size: int = 256) -> np.ndarra
     return np.argmax(predict_proba(model, ids, batch_size=batch_size), axis=-1)
 
 
-class MaskedMax(keras.layers.Layer):
+@keras.saving.register_keras_serializable(package="lmtutor")
+class _MaskedMax(keras.layers.Layer):
     """Max over time of each vector component, over the steps whose mask is True: (batch, time, d) -> (batch, d).
 
     Keras's GlobalMaxPooling1D ignores the mask, so <pad> vectors would enter the max (and the
@@ -340,7 +341,7 @@ def build_ngram_bag(vocab_size: int, *, embedding_dim: int = 16, dropout: float 
 
     ``pooling`` (one of POOLINGS) makes one vector h of the vectors E[x_t] of the ids that are not
     0 (<pad>), E a (vocab_size, embedding_dim) table: "mean" h = their mean (fastText); "max" h =
-    their component-wise max (:class:`MaskedMax`, layer "max"); "mean_max" h = [mean; max], 2 ·
+    their component-wise max (a masked max, layer "max"); "mean_max" h = [mean; max], 2 ·
     embedding_dim wide, layers "mean" and "max" joined by "mean_max". The max lets one strong
     feature (差评, 失望) count however long the review is, where the mean dilutes it: on the Chinese
     reviews [mean; max] scored higher on validation than the mean alone for 8 of 9 seeds and for
@@ -371,7 +372,7 @@ def build_ngram_bag(vocab_size: int, *, embedding_dim: int = 16, dropout: float 
     if pooling in ("mean", "mean_max"):
         pooled.append(keras.layers.GlobalAveragePooling1D(name="mean")(e))  # masked mean: <pad> is left out
     if pooling in ("max", "mean_max"):
-        pooled.append(MaskedMax(name="max")(e))  # masked max: <pad> is left out
+        pooled.append(_MaskedMax(name="max")(e))  # masked max: <pad> is left out
     h = pooled[0] if len(pooled) == 1 else keras.layers.Concatenate(name="mean_max")(pooled)
     if dropout:
         h = keras.layers.Dropout(dropout, name="dropout", seed=next(seeds))(h)
