@@ -346,12 +346,19 @@ def build_tagger(config: TaggerConfig) -> keras.Model:
     return model
 
 
-def predict_tags(model: keras.Model, codec: TaggerCodec, sentences: Sequence, *, size: int = WINDOW,
-                 batch_size: int = 256) -> list[list[str]]:
+def predict_tags(model: keras.Model, codec: TaggerCodec, sentences: Sequence, *, size: int | None = WINDOW,
+                 batch_size: int = 256, lexicon: MostFrequentTag | None = None) -> list[list[str]]:
     """Return one predicted tag per word of each sentence (a list of words, or of (word, tag) pairs whose tags are ignored).
 
-    Long sentences are cut into pieces of ``size`` words, tagged, and joined again. A word the
+    Long sentences are cut into pieces of ``size`` words, tagged, and joined again; ``size=None``
+    tags each sentence in one piece (padded to the longest sentence of the call; a sentence longer
+    than :data:`MAX_WINDOW` words is still cut), so no word loses the context across a cut. A word the
     codec never saw reads as <unk> plus its first and last characters (<unk> too if unseen).
+
+    ``lexicon``, a :class:`MostFrequentTag` fitted on the training lines, overrides the model for
+    one kind of word: a word the codec reads as <unk> (seen fewer than ``min_freq`` times in
+    training) that the lexicon saw gets the lexicon's most frequent tag. Words in the codec's
+    vocabulary and words the lexicon never saw keep the model's tag. Its tags must be the codec's.
     """
     check_type("model", model, keras.Model)
     check_type("codec", codec, TaggerCodec)
@@ -359,7 +366,16 @@ def predict_tags(model: keras.Model, codec: TaggerCodec, sentences: Sequence, *,
     if not logits or getattr(logits[0], "units", None) != len(codec.tags) or len(model.outputs[0].shape) != 3:
         raise ValueError(f"model must be a tagger with {len(codec.tags)} tag logits (build_tagger for this codec)")
     words = _sentences("sentences", sentences)
-    size, batch_size = check_int("size", size, minimum=1, maximum=MAX_WINDOW), check_int("batch_size", batch_size, minimum=1)
+    if size is not None:
+        size = check_int("size", size, minimum=1, maximum=MAX_WINDOW)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    if lexicon is not None:
+        check_type("lexicon", lexicon, MostFrequentTag)
+        foreign = sorted(set(lexicon.table.values()) - set(codec.tags))
+        if foreign:
+            raise ValueError(f"lexicon must be fitted on the codec's training lines; its tags {_show(foreign)} are not the codec's")
+    if size is None:
+        size = min(max(len(row) for row in words), MAX_WINDOW)
     pieces = [(i, row[k:k + size]) for i, row in enumerate(words) for k in range(0, len(row), size)]
     arrays = codec.inputs([piece for _, piece in pieces], size)
     feed = {name: array for name, array in zip(("x", "first", "last"), arrays)
@@ -369,4 +385,10 @@ def predict_tags(model: keras.Model, codec: TaggerCodec, sentences: Sequence, *,
     out: list[list[str]] = [[] for _ in words]
     for (i, piece), row in zip(pieces, ids):
         out[i] += [codec.tags[t] for t in row[:len(piece)]]
+    if lexicon is not None:
+        unk = codec.words.unk_id
+        for row, tags in zip(words, out):
+            for j, word in enumerate(row):
+                if codec.words[word] == unk and word in lexicon.table:
+                    tags[j] = lexicon.table[word]
     return out

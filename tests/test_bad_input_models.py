@@ -776,7 +776,10 @@ SPECS += [
     spec("tagging.predict_tags", fn("tagging", "predict_tags"),
          model=model_arg(L(lambda c: _tagger()), more=[B(LSTM, ValueError, "a language model"),
                                                        B(L(lambda c: _text_classifier()), ValueError, "a text classifier")]),
-         codec=TAG_CODEC, sentences=TAG_SENTENCES, size=integer(4, 1, 1_000), batch_size=integer(8, 1)),
+         codec=TAG_CODEC, sentences=TAG_SENTENCES, size=integer(4, 1, 1_000, none=True), batch_size=integer(8, 1),
+         lexicon=instance(None, none=True, more=[
+             B(L(lambda c: _mod("tagging").MostFrequentTag([[("我们", "nr")]])), ValueError, "a lexicon of other tags"),
+             B(L(lambda c: _tag_codec()), TypeError, "a codec")])),
 ]
 
 

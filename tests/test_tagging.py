@@ -153,6 +153,44 @@ def test_tagger_bad_input():
         tagging.TaggerConfig(10, 10, 3, char_features="yes")
 
 
+def test_lexicon_overrides_exactly_the_unk_words_it_saw():
+    codec = tagging.TaggerCodec.build(LINES, min_freq=2)  # vocabulary: 爱 工作 。 (each seen twice or more)
+    model = tagging.build_tagger(tagging.TaggerConfig.for_codec(codec, word_dim=4, char_dim=4, hidden_size=4))
+    sentence = ["我们", "爱", "和平", "电脑", "工作", "。"]  # <unk>-but-known, in vocabulary, <unk>-but-known, never seen, ...
+    plain = tagging.predict_tags(model, codec, [sentence])[0]
+    other = {t: codec.tags[(codec.tags.index(t) + 1) % len(codec.tags)] for t in codec.tags}
+    # a lexicon whose tag for each word it knows differs from the model's (电脑 it never saw)
+    known = [w for w in sentence if w != "电脑"]
+    lexicon = tagging.MostFrequentTag([[(w, other[plain[sentence.index(w)]]) for w in known]])
+    fixed = tagging.predict_tags(model, codec, [sentence], lexicon=lexicon)[0]
+    for word, before, after in zip(sentence, plain, fixed):
+        if word in ("我们", "和平"):  # <unk> to the codec, seen by the lexicon: the lexicon's tag
+            assert after == lexicon.tag([word])[0] != before
+        else:  # in the vocabulary, or never seen by either: the model's tag
+            assert after == before
+    assert tagging.predict_tags(model, codec, [sentence], lexicon=tagging.MostFrequentTag(LINES))[0][:3] == ["r", plain[1], "n"]
+    with pytest.raises(TypeError, match="lexicon"):
+        tagging.predict_tags(model, codec, [sentence], lexicon={"我们": "r"})
+    with pytest.raises(ValueError, match="lexicon"):
+        tagging.predict_tags(model, codec, [sentence], lexicon=tagging.MostFrequentTag([[("我们", "nr")]]))
+
+
+def test_size_none_tags_each_line_in_one_piece():
+    codec = tagging.TaggerCodec.build(LINES, min_freq=1)
+    model = _conv_tagger(codec, conv_layers=3)
+    long = [w for line in LINES * 3 for w, _ in line]
+    whole = tagging.predict_tags(model, codec, [long, long[:4]], size=None)
+    assert whole == tagging.predict_tags(model, codec, [long, long[:4]], size=len(long))
+    assert len(whole[0]) == len(long) and len(whole[1]) == 4
+    # cut into pieces, words near a cut lose context the whole line has: the logits differ there
+    (x, first, last), _ = codec.encode([[(w, "n") for w in long]], size=len(long))
+    (xs, firsts, lasts), _ = codec.encode([[(w, "n") for w in long]], size=5)
+    assert not np.allclose(model.predict({"x": x, "first": first, "last": last}, verbose=0)[0, 4],
+                           model.predict({"x": xs, "first": firsts, "last": lasts}, verbose=0)[0, 4])
+    too_long = ["我们"] * (tagging.MAX_WINDOW + 3)  # longer than MAX_WINDOW: still cut, one tag per word
+    assert len(tagging.predict_tags(model, codec, [too_long], size=None)[0]) == len(too_long)
+
+
 def _conv_tagger(codec, **settings):
     settings = {"word_dim": 8, "char_dim": 4, "hidden_size": 8, "encoder": "conv", "conv_layers": 2, "conv_width": 3,
                 "dropout": 0.0, **settings}
