@@ -118,6 +118,7 @@ class TensorBoardServer:
                 self.process = None
                 raise RuntimeError(f"TensorBoard exited at start (port {self.port}):\n{output}")
             try:
+                # polls the local server just started (127.0.0.1): nothing leaves the machine
                 with urllib.request.urlopen(self.url, timeout=1) as response:
                     if response.status == 200:
                         return self
