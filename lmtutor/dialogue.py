@@ -244,7 +244,7 @@ def fill_slot(entry: FaqEntry, question: str, faq: Faq, lang: str) -> dict | Non
             return None
         index = LANGUAGES.index(lang)
         time = faq.run_times.get(number, ("not measured in the README yet", "README 中尚未测量")[index])
-        return {"notebook": number, "title": faq.notebooks[number][lang], "time": time}
+        return {"notebook": number, "title": faq.notebooks[number][lang], "time": time if lang == "en" else _time_zh(time)}
     if entry.slot == "topic":
         hits = [t for t in faq.topics[lang] if t[0] in lowered]
         if not hits:
@@ -252,6 +252,19 @@ def fill_slot(entry: FaqEntry, question: str, faq: Faq, lang: str) -> dict | Non
         keyword, number, topic = max(hits, key=lambda t: len(t[0]))
         return {"notebook": number, "title": faq.notebooks[number][lang], "topic": topic}
     return {}
+
+
+_RUN_TIME = re.compile(r"(?P<seconds>\d+(?:\.\d+)?) s at (?P<speed>\d+(?:-\d+)?) GFLOP/s(?:; it starts (?P<workers>\d+) worker processes)?")
+
+
+def _time_zh(time: str) -> str:
+    """Return a README run time ("59 s at 292-308 GFLOP/s", optionally "; it starts 6 worker processes")
+    in Chinese; any other text is returned as it is."""
+    found = _RUN_TIME.fullmatch(time)
+    if found is None:
+        return time
+    said = f"{found['seconds']} 秒（机器速度 {found['speed']} GFLOP/s）"
+    return said + (f"，并会启动 {found['workers']} 个工作进程" if found["workers"] else "")
 
 
 @dataclass(frozen=True)

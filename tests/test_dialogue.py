@@ -126,9 +126,20 @@ def test_fill_slot_finds_the_notebook_number(faq, question, lang, expected):
     values = dialogue.fill_slot(entry, question, faq, lang)
     if expected is None:
         assert values is None
-    else:  # the time is the README course map's, whatever it is measured as next
+    elif lang == "en":  # the time is the README course map's, whatever it is measured as next
         assert values == {**expected, "time": readme_time(expected["notebook"])}
         assert values["time"] == faq.run_times[expected["notebook"]] and re.search(r"\d+ s\b", values["time"])
+    else:  # the same figures, said in Chinese
+        seconds, speed = re.fullmatch(r"(\d+) s at (\d+-\d+) GFLOP/s", readme_time(expected["notebook"])).groups()
+        assert values == {**expected, "time": f"{seconds} 秒（机器速度 {speed} GFLOP/s）"}
+
+
+def test_every_readme_run_time_has_a_chinese_form(faq):
+    for number, time in faq.run_times.items():
+        said = dialogue._time_zh(time)
+        assert said != time and " s at " not in said and re.search(r"\d+ 秒", said), (number, time, said)
+    assert dialogue._time_zh("13 s at 300 GFLOP/s; it starts 6 worker processes") == "13 秒（机器速度 300 GFLOP/s），并会启动 6 个工作进程"
+    assert dialogue._time_zh("about a minute") == "about a minute"  # an unknown form is not garbled
 
 
 def test_a_notebook_without_a_measured_time_says_so(faq):
