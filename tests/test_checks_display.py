@@ -167,6 +167,15 @@ def test_rounding_keeps_small_values_and_the_digits_where_answers_differ():
     assert expected != got, close.message
 
 
+def test_indices_are_shown_as_ints_and_still_equal_floats():
+    wrong = checks.check_cosine_ranking(lambda query, documents: [0, 1, 2])  # the example's indices, unsorted
+    assert not wrong.passed and "expected array([1, 2, 0]), got array([0, 1, 2])" in wrong.message, wrong.message
+    as_floats = checks.check_cosine_ranking(lambda q, d: [float(i) for i in np.argsort(
+        -(np.asarray(d, float) @ np.asarray(q, float)) / np.maximum(np.linalg.norm(d, axis=1) * np.linalg.norm(q), 1e-300),
+        kind="stable")])
+    assert as_floats.passed, as_floats.message  # 1.0 answers 1: only the display keeps ints
+
+
 def test_no_number_in_any_hint_is_cut():
     messages = [checks.check_lstm_step(lambda *a: (a[1], a[2])).message,
                 checks.check_log_softmax(lambda z: z).message,

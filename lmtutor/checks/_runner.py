@@ -351,11 +351,12 @@ class _ArrayAnswer:
 
         if (isinstance(value, (list, tuple)) and value
                 and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value)):
-            return _ArrayAnswer(np.asarray(value, dtype=np.float64))
+            whole = all(isinstance(v, numbers.Integral) for v in value)  # indices stay ints when shown
+            return _ArrayAnswer(np.asarray(value, dtype=np.int64 if whole else np.float64))
         if isinstance(value, (list, tuple)):
             return tuple(_ArrayAnswer.of(v) for v in value)
         if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
-            return _ArrayAnswer(np.asarray(value, dtype=np.float64))
+            return _ArrayAnswer(np.asarray(value, dtype=np.int64 if value.dtype.kind in "iu" else np.float64))
         return value
 
     def __eq__(self, other: object) -> bool:
