@@ -205,6 +205,8 @@ WRONG = [
     (checks.check_most_frequent_tags, lambda t, w: [most_frequent_tags(t, [x])[0] if any(x == v for line in t for v, _ in line)
                                                     else None for x in w], "not None"),
     (checks.check_most_frequent_tags, tags_in_place, "changed its argument `words` in place"),
+    (checks.check_most_frequent_tags, lambda t, w: [Counter(tag for line in t for _, tag in line).most_common(1)[0][0]
+                                                    for _ in w], "every word got the same tag"),
     (checks.check_zero_shot_label, zero_shot_dot, "dot product"),
     (checks.check_zero_shot_label, zero_shot_distance, "Euclidean distance"),
     (checks.check_zero_shot_label, zero_shot_worst, "*least* similar"),

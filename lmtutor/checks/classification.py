@@ -159,6 +159,9 @@ _TAGS = _Exercise(
                  "not of word types.", lambda t, w: _most_frequent_tags(t, w, default="types")),
         _Mistake("an unseen word needs a tag too (the most frequent tag of all training tokens), not None.",
                  lambda t, w: [_tag_table(t)[0].get(word) for word in w]),
+        _Mistake("every word got the same tag, the most frequent of all training tokens: that fallback is for words "
+                 "never seen in training; a word seen there gets its own most frequent tag (a Counter per word).",
+                 lambda t, w: [_tag_table(t)[1] for _ in w]),
     ))
 
 
