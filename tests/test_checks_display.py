@@ -174,6 +174,10 @@ def test_indices_are_shown_as_ints_and_still_equal_floats():
         -(np.asarray(d, float) @ np.asarray(q, float)) / np.maximum(np.linalg.norm(d, axis=1) * np.linalg.norm(q), 1e-300),
         kind="stable")])
     assert as_floats.passed, as_floats.message  # 1.0 answers 1: only the display keeps ints
+    huge = checks.check_cosine_ranking(lambda q, d: [2**70, 0, 1])  # no int64 overflow error, no wrap-around
+    assert not huge.passed and "got array([1.181e+21, 0.0, 1.0])" in huge.message, huge.message
+    unsigned = checks.check_cosine_ranking(lambda q, d: np.array([2**64 - 1, 2, 0], dtype=np.uint64))
+    assert not unsigned.passed and "got array([18446744073709551615, 2, 0])" in unsigned.message, unsigned.message
 
 
 def test_no_number_in_any_hint_is_cut():

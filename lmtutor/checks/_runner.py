@@ -352,11 +352,12 @@ class _ArrayAnswer:
         if (isinstance(value, (list, tuple)) and value
                 and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value)):
             whole = all(isinstance(v, numbers.Integral) for v in value)  # indices stay ints when shown
-            return _ArrayAnswer(np.asarray(value, dtype=np.int64 if whole else np.float64))
+            fits = whole and all(-2**63 <= v < 2**63 for v in value)  # else float64, as any other number
+            return _ArrayAnswer(np.asarray(value, dtype=np.int64 if fits else np.float64))
         if isinstance(value, (list, tuple)):
             return tuple(_ArrayAnswer.of(v) for v in value)
-        if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
-            return _ArrayAnswer(np.asarray(value, dtype=np.int64 if value.dtype.kind in "iu" else np.float64))
+        if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":  # ints keep their dtype: no wrap-around
+            return _ArrayAnswer(np.array(value, dtype=None if value.dtype.kind in "iu" else np.float64))
         return value
 
     def __eq__(self, other: object) -> bool:
