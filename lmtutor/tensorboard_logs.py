@@ -101,7 +101,7 @@ class TensorBoardServer:
     def start(self) -> "TensorBoardServer":
         """Start the server and return self once it answers HTTP requests."""
         import atexit
-        import urllib.request
+        import http.client
 
         if self.process is not None and self.process.poll() is None:
             return self
@@ -117,13 +117,17 @@ class TensorBoardServer:
                 output = self.process.stdout.read().decode(errors="replace")[-2000:]
                 self.process = None
                 raise RuntimeError(f"TensorBoard exited at start (port {self.port}):\n{output}")
+            # ask the server just started for its page: a direct connection to 127.0.0.1 (http.client
+            # reads no proxy settings), so nothing leaves the machine
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
             try:
-                # polls the local server just started (127.0.0.1): nothing leaves the machine
-                with urllib.request.urlopen(self.url, timeout=1) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
+                connection.request("GET", "/")
+                if connection.getresponse().status == 200:
+                    return self
+            except (OSError, http.client.HTTPException):  # not listening, or not answering, yet
                 time.sleep(0.25)
+            finally:
+                connection.close()
         self.stop()
         raise RuntimeError(f"TensorBoard did not answer at {self.url} within {self.timeout} s")
 
