@@ -276,3 +276,33 @@ def stderr_cells(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
 def test_no_committed_output_is_a_stderr_box(path):
     assert stderr_cells(path) == [], "a warning or a library's log line shows as a red box: silence it at its source"
+
+
+# ------------------------------------------------------------------ every printed claim holds
+FAILED_CLAIM = re.compile(r"claim: .*: NO\b")
+
+
+def failed_claims(path) -> list[str]:
+    """Return the committed output lines where a notebook's checked claim printed NO."""
+    lines = []
+    for i, c in enumerate(cells(path)):
+        for o in c.get("outputs", []):
+            text = o.get("text", o.get("data", {}).get("text/plain", ""))
+            lines += [f"cell {i}: {line}" for line in "".join(text).splitlines() if FAILED_CLAIM.search(line)]
+    return lines
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
+def test_every_printed_claim_holds(path):
+    assert failed_claims(path) == [], "the prose claims what the notebook's own check denies: rewrite one of them"
+
+
+def test_the_claim_checker_finds_a_claim_that_printed_no(tmp_path):
+    path = write_notebook(tmp_path, "import numpy as np", other="print('claim: x beats y:', 'NO')")
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["cells"][3]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["claim: x beats y: NO\n"]}]
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert len(failed_claims(path)) == 1
+    nb["cells"][3]["outputs"][0]["text"] = ["claim: x beats y: yes\n"]
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert failed_claims(path) == []
