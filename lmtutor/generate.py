@@ -185,7 +185,7 @@ def length_normalized_score(log_prob: float, length: int, length_penalty: float)
 
 def beam_search(model: StepModel, prompt_ids: Sequence[int], *, beam_width: int = 4,
                 max_tokens: int = 20, length_penalty: float = 0.0, stop_id: int | None = EOS_ID,
-                banned_ids: Sequence[int] = DecodingConfig.banned_ids) -> list[Hypothesis]:
+                banned_ids: Sequence[int] = DecodingConfig.banned_ids, early_stop: bool = True) -> list[Hypothesis]:
     """Return the ``beam_width`` best hypotheses found, best first, by ln P(Y) / ((5 + |Y|) / 6)^α.
 
     At each step every live beam is extended by every token, and the extensions are ranked by
@@ -194,6 +194,13 @@ def beam_search(model: StepModel, prompt_ids: Sequence[int], *, beam_width: int 
     ``beam_width`` other extensions stay live. After ``max_tokens`` steps the live beams are cut
     off. All are ranked by the score of :func:`length_normalized_score` (α = ``length_penalty``,
     |Y| counts the stop token). Width 1 is greedy decoding.
+
+    With ``early_stop`` the search ends as soon as no live beam can still enter the best
+    ``beam_width``: a continuation has ln P at most its beam's (every token adds ln p <= 0) and
+    length at most ``max_tokens``, so its score is at most ln P / ((5 + max_tokens) / 6)^α. When the
+    ``beam_width``-th best finished score reaches that bound for every live beam, the remaining steps
+    could not change the result; ``early_stop=False`` runs them anyway (the same hypotheses, more
+    model steps).
     """
     model = _model(model)
     prompt = check_ids("prompt_ids", prompt_ids, model.vocab_size)
@@ -205,6 +212,8 @@ def beam_search(model: StepModel, prompt_ids: Sequence[int], *, beam_width: int 
         raise ValueError(f"banned_ids bans all {model.vocab_size} tokens: nothing is left to choose")
     if stop_id is not None:
         stop_id = check_int("stop_id", stop_id, minimum=0, maximum=model.vocab_size - 1)
+    early_stop = check_bool("early_stop", early_stop)
+    longest = ((5 + max_tokens) / 6) ** alpha  # lp of the longest hypothesis the search can return
     logits, state = model.start(prompt)
     logits = _decoding._logits(logits)  # checked once: the loop below runs the kernel _log_probs
     live = [((), 0.0, logits, state)]  # (ids, ln P, logits for the next token, state)
@@ -232,6 +241,10 @@ def beam_search(model: StepModel, prompt_ids: Sequence[int], *, beam_width: int 
                     keep(live[beam][0], total, True)
             else:
                 chosen.append((beam, token, total))
+        if early_stop and len(done) >= width and chosen:
+            kth = sorted((h.score for h in done), reverse=True)[width - 1]
+            if kth >= max(total for _, _, total in chosen) / longest:
+                break  # no live beam can beat the width-th finished one (a tie would sort after it)
         if step == max_tokens - 1:
             for beam, token, total in chosen:
                 keep(live[beam][0] + (token,), total, False)

@@ -153,6 +153,38 @@ def test_beam_width_one_is_greedy(seed, max_tokens):
     assert best.finished == (len(greedy) < max_tokens)
 
 
+def eos_heavy_model(seed, eos_logit):
+    """A random model whose <eos> logit is raised by ``eos_logit``: beams finish early and often."""
+    model = random_model(seed)
+    model.logits[..., EOS] += eos_logit
+    return model
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 4), st.sampled_from([0.0, 0.6, 1.0, 2.0]), st.integers(1, 12),
+       st.sampled_from([0.0, 1.0, 3.0]))
+def test_early_stop_returns_what_the_full_search_returns(seed, width, alpha, max_tokens, eos_logit):
+    full_model, early_model = eos_heavy_model(seed, eos_logit), eos_heavy_model(seed, eos_logit)
+    full = gen.beam_search(full_model, [2], beam_width=width, max_tokens=max_tokens, length_penalty=alpha,
+                           early_stop=False)
+    early = gen.beam_search(early_model, [2], beam_width=width, max_tokens=max_tokens, length_penalty=alpha)
+    assert [(h.ids, h.finished) for h in early] == [(h.ids, h.finished) for h in full]
+    assert [h.score for h in early] == [h.score for h in full] and [h.log_prob for h in early] == [h.log_prob for h in full]
+    assert early_model.calls["step"] <= full_model.calls["step"]
+
+
+def test_early_stop_ends_the_search_once_the_finished_beams_cannot_be_beaten():
+    model = eos_heavy_model(0, 6.0)  # <eos> near certain after every token
+    results = {}
+    for early_stop in (False, True):
+        model.calls["step"] = 0
+        found = gen.beam_search(model, [2], beam_width=3, max_tokens=30, early_stop=early_stop)
+        results[early_stop] = ([(h.ids, h.finished, h.score) for h in found], model.calls["step"])
+    assert results[True][0] == results[False][0] and all(finished for _, finished, _ in results[True][0])
+    assert results[False][1] == 29 * 3  # every step after the first extends three live beams
+    assert results[True][1] <= 3 * 3  # the three best finished by the third step
+
+
 def test_a_wider_beam_finds_what_greedy_misses():
     # after <bos>: "a" 0.5, "b" 0.4, <eos> 0.1; after "a" four tokens near 0.25; after "b" <eos> 0.9
     probs = np.full((6, 6, 6), 1e-9)
