@@ -297,8 +297,21 @@ _FALLBACK = {"en": "Sorry, I do not know: that question is outside this course. 
 _EMPTY = {"en": "Please type a question: I found no words to look up in that.", "zh": "请输入一个问题：我在里面没有找到可以查找的字词。"}
 _ASK = {"notebook": {"en": "Which notebook do you mean? Give its number, for example notebook 04.",
                      "zh": "你指的是哪个笔记本？请给出编号，例如笔记本 04。"},
-        "topic": {"en": "Which topic do you mean? For example attention, dropout or perplexity.",
-                  "zh": "你指的是哪个主题？例如注意力、dropout 或困惑度。"}}
+        "topic": {"en": "I found no topic of this course in that. Which topic do you mean? For example attention, "
+                        "dropout or perplexity.",
+                  "zh": "我在问题里没有找到本课程的主题。你指的是哪个主题？例如注意力、dropout 或困惑度。"}}
+_NO_NOTEBOOK = {"en": "There is no notebook {number}: the course's notebooks are {first} to {last}. Which one do you mean?",
+                "zh": "没有笔记本 {number}：本课程的笔记本编号是 {first} 到 {last}。你指的是哪一个？"}
+
+
+def _ask_slot(entry: FaqEntry, question: str, faq: Faq, lang: str) -> str:
+    """Return what the assistant asks when ``question`` lacks the value ``entry``'s slot needs: a
+    number that is no notebook of the course is named as such; otherwise the slot's question."""
+    found = re.search(r"\d+", question[:retrieval.MAX_CHARS])  # fill_slot took none of its numbers
+    if entry.slot == "notebook" and found:
+        numbers = sorted(faq.notebooks)
+        return _NO_NOTEBOOK[lang].format(number=found.group(), first=numbers[0], last=numbers[-1])
+    return _ASK[entry.slot][lang]
 
 
 class Assistant:
@@ -342,7 +355,8 @@ class Assistant:
             return self._chitchat(question, lang, entry, score)
         values = fill_slot(entry, question, self.faq, lang)
         if values is None:
-            return Reply(_ASK[entry.slot][lang], "ask_slot", lang, entry.intent, entry.id, score, f"faq:{entry.id}")
+            return Reply(_ask_slot(entry, question, self.faq, lang), "ask_slot", lang, entry.intent, entry.id, score,
+                         f"faq:{entry.id}")
         kind = "slot" if entry.slot else "answer"
         return Reply(entry.answer[lang].format(**values), kind, lang, entry.intent, entry.id, score, f"faq:{entry.id}")
 

@@ -170,6 +170,10 @@ def assistant(faq, tfidf):
 @pytest.mark.parametrize(("question", "kind", "entry", "start"), [
     ("Which notebook teaches attention?", "slot", "which_notebook", "Notebook 08 (attention and Transformer) teaches attention."),
     ("How long does a notebook take?", "ask_slot", "notebook_time", "Which notebook do you mean?"),
+    ("How long does notebook 99 take?", "ask_slot", "notebook_time",
+     "There is no notebook 99: the course's notebooks are 00 to 15. Which one do you mean?"),
+    ("笔记本 123 要跑多久？", "ask_slot", "notebook_time", "没有笔记本 123：本课程的笔记本编号是 00 到 15。"),
+    ("Which notebook teaches cooking?", "ask_slot", "which_notebook", "I found no topic of this course in that."),
     ("What is a language model?", "answer", "what_is_lm", "A language model assigns"),
     # not the bare "什么是语言模型？": its features are the characters of 语言模型 and 是语, which nearly
     # every "applications" phrasing shares too, and TF-IDF's centroids rank that entry 0.003 higher
