@@ -175,7 +175,8 @@ def point_declined_all(confidence, correct, in_scope, threshold):
 
 
 def point_in_place(confidence, correct, in_scope, threshold):
-    confidence[confidence < threshold] = 0.0  # the caller's array
+    confidence = np.asarray(confidence, dtype=float)  # a list is copied; a float array is the caller's own
+    confidence[confidence < threshold] = 0.0
     return rejection_point(confidence, correct, in_scope, threshold)
 
 
@@ -236,6 +237,16 @@ def test_ties_extremes_and_ignored_arguments_are_caught():
     assert not checks.check_mean_reciprocal_rank(lambda scores, gold: mean_reciprocal_rank(scores, [0] * len(gold))).passed
     assert not checks.check_rejection_point(lambda c, k, s, t: rejection_point(c, k, s, 0.5)).passed
     assert not checks.check_rejection_point(lambda c, k, s, t: rejection_point(c, k, [True] * len(s), t)).passed
+
+
+def test_the_examples_are_checked_as_the_exercises_write_them_with_lists():
+    def ranking_arrays_only(query, documents):  # right for arrays, TypeError for the exercise's lists
+        similarities = documents @ query / np.maximum(np.linalg.norm(documents, axis=1) * np.linalg.norm(query), 1e-300)
+        return list(np.argsort(-similarities, kind="stable"))
+
+    result = checks.check_cosine_ranking(ranking_arrays_only)
+    assert not result.passed and "raised TypeError" in result.message and "[[0, 1], [2, 0], [1, 1]]" in result.message
+    assert checks.check_cosine_ranking(cosine_ranking).passed  # np.asarray first: lists and arrays alike
 
 
 def test_broken_functions_get_messages():
