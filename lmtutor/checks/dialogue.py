@@ -66,7 +66,8 @@ def _cosine_exercise():
         "cosine_ranking", ("query", "documents"), _cosine_ranking,
         note="rows ranked by q·d / (|q| |d|), most similar first, ties by the lower index, zero vectors at 0",
         cases=_cases([([1, 0], [[0, 1], [2, 0], [1, 1]])],  # the example as the exercise writes it: lists
-                     [(_np_list([1.0, 0.0]), _np_list([[0.0, 1.0], [2.0, 0.0], [1.0, 1.0]])), _ranking_case(1, 6, 4), _ranking_case(2, 8, 3), _tied_ranking_case(), _many_ties_case(),
+                     [(_np_list([1.0, 0.0]), _np_list([[0.0, 1.0], [2.0, 0.0], [1.0, 1.0]])),
+                      _ranking_case(1, 6, 4), _ranking_case(2, 8, 3), _tied_ranking_case(), _many_ties_case(),
                       _ranking_case(3, 1, 5),
                       _ranking_case(4, 6, 4)]),  # the shapes of case 1, other values: every argument matters
         mistakes=(
@@ -135,7 +136,8 @@ def _mrr_exercise():
         "mean_reciprocal_rank", ("scores", "gold"), _mrr,
         note="MRR = mean of 1 / rank of the right entry, ties going to the lower index",
         cases=_cases([([[0.1, 0.9], [0.5, 0.5]], [0, 1])],  # the example as the exercise writes it: lists
-                     [(_np_list([[0.1, 0.9], [0.5, 0.5]]), [0, 1]), _mrr_case(1, 6, 4), _mrr_case(2, 10, 7), _tied_mrr_case(), _mrr_case(3, 1, 3),
+                     [(_np_list([[0.1, 0.9], [0.5, 0.5]]), [0, 1]),
+                      _mrr_case(1, 6, 4), _mrr_case(2, 10, 7), _tied_mrr_case(), _mrr_case(3, 1, 3),
                       _mrr_case(4, 6, 4)]),  # the shapes of case 1, other values: every argument matters
         mistakes=(
             _Mistake("you counted only the top-1 hits: MRR gives a right entry in second place 1/2, in third 1/3, ...",
@@ -197,7 +199,8 @@ def _point_exercise():
         "rejection_point", ("confidence", "correct", "in_scope", "threshold"), _rejection_point,
         note="(share answered, precision of the answers, share of out-of-scope questions declined) at one threshold",
         cases=_cases([([0.9, 0.2, 0.6], [True, False, False], [True, True, False], 0.5)],  # as the exercise writes it
-                     [(_np_list([0.9, 0.2, 0.6]), [True, False, False], [True, True, False], 0.5), _point_case(1, 12, 0.5), _point_case(2, 20, 0.35),
+                     [(_np_list([0.9, 0.2, 0.6]), [True, False, False], [True, True, False], 0.5),
+                      _point_case(1, 12, 0.5), _point_case(2, 20, 0.35),
                       (_np_list([0.4, 0.5, 0.5, 0.7]), [False, True, False, False], [True, True, False, False], 0.5),
                       _point_case(3, 8, 2.0),  # nothing answered
                       (_np_list([0.2, 0.9, 0.6]), [False, True, True], [True, True, True], 0.5),  # nothing out of scope
