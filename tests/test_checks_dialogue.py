@@ -246,6 +246,7 @@ def test_the_examples_are_checked_as_the_exercises_write_them_with_lists():
 
     result = checks.check_cosine_ranking(ranking_arrays_only)
     assert not result.passed and "raised TypeError" in result.message and "[[0, 1], [2, 0], [1, 1]]" in result.message
+    assert "inputs may be plain lists" in result.message and "np.asarray" in result.message
     assert checks.check_cosine_ranking(cosine_ranking).passed  # np.asarray first: lists and arrays alike
 
 

@@ -120,3 +120,12 @@ def test_the_data_readme_table_matches_the_cards_and_the_files():
         card = dialogue_data.CORPORA[name]
         assert (package, path, digest) == (card.package, card.path, card.sha256)
         assert int(size.replace(",", "")) == dialogue_data.corpus_path(name).stat().st_size
+
+
+def test_notebook_12s_example_of_a_paraphrase_with_no_shared_feature_shares_none(faq):
+    # the notebook says no bag of features can match it: true only while no FAQ text has one of its features
+    example = "What gear must my PC have?"
+    assert example in (REPO / "notebooks" / "12_dialogue.ipynb").read_text(encoding="utf-8")
+    known = {f for text in faq.documents()[0] for f in retrieval.features(text)}
+    assert retrieval.features(example) and not set(retrieval.features(example)) & known
+    assert set(retrieval.features("Do I need CUDA?")) <= known  # the example it replaced: the FAQ learned it

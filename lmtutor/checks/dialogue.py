@@ -18,6 +18,10 @@ def _np():
     return np
 
 
+_LISTS = ("the exercise's inputs may be plain lists, as in its example: convert them first "
+          "(np.asarray(x, dtype=float))")
+
+
 # ------------------------------------------------------------------------------- cosine ranking
 def _cosine_ranking(query, documents):
     np = _np()
@@ -79,7 +83,8 @@ def _cosine_exercise():
                      "use np.argsort(-similarities, kind='stable').", variant(stable=False)),
             _Mistake("cosine similarity compares directions; you ranked by Euclidean distance, which also "
                      "depends on the lengths.", variant(euclidean=True)),
-        ))
+        ),
+        errors=((TypeError, _LISTS),))
 
 
 def _np_list(values):
@@ -149,7 +154,8 @@ def _mrr_exercise():
             _Mistake("ranks start at 1 (the best entry has rank 1 and earns 1/1), not at 0.", variant(zero_based=True)),
             _Mistake("average the reciprocal ranks over the questions (divide the sum by their number).",
                      variant(mean=False)),
-        ))
+        ),
+        errors=((TypeError, _LISTS),))
 
 
 def check_mean_reciprocal_rank(fn: Callable[..., Any]) -> CheckResult:
@@ -217,7 +223,8 @@ def _point_exercise():
                      variant(over_all=True)),
             _Mistake("the declined share counts the out-of-scope questions only (in_scope False), not all questions.",
                      variant(declined_all=True)),
-        ))
+        ),
+        errors=((TypeError, _LISTS),))
 
 
 def check_rejection_point(fn: Callable[..., Any]) -> CheckResult:
